@@ -1,0 +1,15 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ConfigModule, type SwitchyardConfig } from '@switchyard/config';
+import { HttpApiModule } from '@switchyard/http';
+import { JobsModule } from '@switchyard/jobs';
+import { TelemetryModule } from '@switchyard/telemetry';
+
+@Module({})
+export class ApiAppModule {
+  static forRoot(config: SwitchyardConfig): DynamicModule {
+    return {
+      module: ApiAppModule,
+      imports: [ConfigModule.forRoot(config), TelemetryModule.forRoot(config), JobsModule.forRoot(config), HttpApiModule],
+    };
+  }
+}

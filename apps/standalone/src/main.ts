@@ -1,0 +1,22 @@
+import 'reflect-metadata';
+import { loadConfig } from '@switchyard/config';
+import { startHttpApp } from '@switchyard/http';
+import { ensureRedis } from '@switchyard/jobs';
+import { boot } from '@switchyard/telemetry';
+import { StandaloneAppModule } from './standalone-app.module';
+
+boot('standalone', async () => {
+  const configured = loadConfig();
+  const redis = await ensureRedis(configured.redis.url);
+  if (redis.embedded) process.stderr.write(`Redis not reachable at ${configured.redis.url}; started a private redis-server at ${redis.url}\n`);
+  const config = redis.embedded ? loadConfig({ ...process.env, REDIS_URL: redis.url }) : configured;
+  // Shutdown is ours rather than Nest's: the private Redis must stop after the app is closed.
+  const app = await startHttpApp(StandaloneAppModule.forRoot(config), config, { shutdownHooks: false });
+  const shutdown = async () => {
+    await app.close();
+    await redis.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown());
+  process.once('SIGINT', () => void shutdown());
+});

@@ -1,0 +1,23 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ConfigModule, type SwitchyardConfig } from '@switchyard/config';
+import { HttpApiModule } from '@switchyard/http';
+import { JobsModule } from '@switchyard/jobs';
+import { TelemetryModule } from '@switchyard/telemetry';
+import { WorkerRuntimeModule } from '@switchyard/worker';
+
+/** The API and the workers in one process: the embedded default behind `npm start`. */
+@Module({})
+export class StandaloneAppModule {
+  static forRoot(config: SwitchyardConfig): DynamicModule {
+    return {
+      module: StandaloneAppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        TelemetryModule.forRoot(config),
+        JobsModule.forRoot(config),
+        HttpApiModule,
+        WorkerRuntimeModule,
+      ],
+    };
+  }
+}

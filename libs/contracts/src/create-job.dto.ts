@@ -1,0 +1,20 @@
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { ChatRequestDto } from './chat-request.dto';
+import { checkMetadata } from './chat-shape.checks';
+import { Satisfies } from './satisfies.decorator';
+
+export const PRIORITY = { mostUrgent: 1, leastUrgent: 10, default: 5 } as const;
+
+/** `POST /v1/jobs`: a chat-completions body plus what the queue needs to know. */
+export class CreateJobDto extends ChatRequestDto {
+  @IsOptional() @Satisfies(checkMetadata)
+  metadata?: Record<string, string>;
+
+  /** 1 is the most urgent; every job carries a priority so none starves behind a FIFO lane. */
+  @IsOptional() @IsInt() @Min(PRIORITY.mostUrgent) @Max(PRIORITY.leastUrgent)
+  priority?: number;
+
+  // Jobs are asynchronous by nature; accept the field so OpenAI-shaped bodies pass, but only as false.
+  @IsOptional() @IsIn([false], { message: 'stream is not supported for jobs; poll GET /v1/jobs/{id} instead' })
+  stream?: boolean;
+}

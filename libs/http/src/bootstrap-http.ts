@@ -1,0 +1,46 @@
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { SwitchyardConfig } from '@switchyard/config';
+import { PayloadTooLargeError, InvalidRequestError, UnsupportedMediaTypeError, type GatewayError } from '@switchyard/contracts';
+import { AppLogger } from '@switchyard/telemetry';
+import type { FastifyError } from 'fastify';
+import { toHttpError } from './openai-error.filter';
+
+type EntryModule = Parameters<typeof NestFactory.create>[0];
+
+/** Errors Fastify raises before a request reaches Nest (body parsing), in our error classes. */
+function fromFastifyError(error: FastifyError, bodyLimit: number): GatewayError | FastifyError {
+  if (error.statusCode === 413) return new PayloadTooLargeError(bodyLimit);
+  if (error.statusCode === 415) return new UnsupportedMediaTypeError(String(error.message.split("'")[1] ?? 'unknown'));
+  if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+    return new InvalidRequestError(`The request body could not be parsed: ${error.message}`, null, 'invalid_json');
+  }
+  return error;
+}
+
+/** Creates the Fastify-based Nest app for a root module, listening as the configuration says. */
+export async function startHttpApp(
+  rootModule: EntryModule,
+  config: SwitchyardConfig,
+  options: { shutdownHooks?: boolean } = {},
+): Promise<NestFastifyApplication> {
+  const bodyLimit = config.server.bodyLimitBytes;
+  const adapter = new FastifyAdapter({ bodyLimit, return503OnClosing: true, ignoreTrailingSlash: true });
+  adapter.getInstance().setErrorHandler((error: FastifyError, _request, reply) => {
+    const { status, body, headers } = toHttpError(fromFastifyError(error, bodyLimit));
+    void reply.status(status).headers(headers).send(body);
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, { bufferLogs: true });
+  app.useLogger(app.get(AppLogger));
+  if (options.shutdownHooks !== false) app.enableShutdownHooks();
+  const logger = new Logger('Http');
+  let host = config.server.host;
+  if (config.auth.keys.length === 0) {
+    host = '127.0.0.1';
+    logger.warn('No API keys configured (auth.keys): the gateway runs OPEN and listens on 127.0.0.1 only.');
+  }
+  await app.listen(config.server.port, host);
+  logger.log(`listening on http://${host}:${config.server.port}`);
+  return app;
+}

@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { RoutingModule } from '@switchyard/routing';
+import { ApiKeyAuthenticator } from './auth/api-key-authenticator';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { ContractValidationPipe } from './contract-validation.pipe';
+import { HealthController } from './controllers/health.controller';
+import { JobsController } from './controllers/jobs.controller';
+import { ModelsController } from './controllers/models.controller';
+import { OpenAIErrorFilter } from './openai-error.filter';
+
+/** The HTTP surface. Expects ConfigModule and JobsModule in the app's root module. */
+@Module({
+  imports: [RoutingModule],
+  controllers: [JobsController, ModelsController, HealthController],
+  providers: [
+    ApiKeyAuthenticator,
+    { provide: APP_GUARD, useClass: ApiKeyGuard },
+    { provide: APP_FILTER, useClass: OpenAIErrorFilter },
+    { provide: APP_PIPE, useClass: ContractValidationPipe },
+  ],
+})
+export class HttpApiModule {}

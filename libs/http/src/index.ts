@@ -1,0 +1,2 @@
+export { HttpApiModule } from './http-api.module';
+export { startHttpApp } from './bootstrap-http';

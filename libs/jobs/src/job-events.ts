@@ -1,0 +1,36 @@
+import { Injectable } from '@nestjs/common';
+import { TERMINAL_JOB_STATUSES, type JobStatus } from '@switchyard/contracts';
+import { RedisSubscriber } from './redis/redis-subscriber';
+import { RedisKeys } from './redis-keys';
+
+/** Waits for a job to end, woken by the Redis message the finishing script publishes. */
+@Injectable()
+export class JobEvents {
+  constructor(
+    private readonly subscriber: RedisSubscriber,
+    private readonly keys: RedisKeys,
+  ) {}
+
+  /**
+   * Resolves when the job is terminal or the timeout passes. `readStatus` runs after the
+   * subscription is live, so an end that happens between the caller's read and this wait is not missed.
+   */
+  async waitForEnd(id: string, timeoutMs: number, readStatus: () => Promise<JobStatus | null>, signal?: AbortSignal): Promise<void> {
+    let wake!: () => void;
+    const ended = new Promise<void>((resolve) => (wake = resolve));
+    const unsubscribe = await this.subscriber.subscribe(this.keys.jobEvents(id), (status) => {
+      if (TERMINAL_JOB_STATUSES.has(status as JobStatus)) wake();
+    });
+    const timer = setTimeout(wake, timeoutMs);
+    signal?.addEventListener('abort', wake, { once: true });
+    try {
+      const status = await readStatus();
+      if (status === null || TERMINAL_JOB_STATUSES.has(status)) return;
+      await ended;
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', wake);
+      await unsubscribe();
+    }
+  }
+}

@@ -1,0 +1,93 @@
+import type { ChatCompletion, ChatRequest, ErrorBody, JobAttempt, JobObject, JobStatus, Usage } from '@switchyard/contracts';
+import type { ModelTarget } from '@switchyard/config';
+
+/** A job as stored in Redis. Timestamps are Unix milliseconds. */
+export interface JobRecord {
+  id: string;
+  /** The API key name that submitted the job; only it may read or cancel it. */
+  owner: string;
+  status: JobStatus;
+  model: string;
+  priority: number;
+  metadata: Record<string, string>;
+  request: ChatRequest;
+  targets: ModelTarget[];
+  provider: string | null;
+  attempts: JobAttempt[];
+  result: ChatCompletion | null;
+  error: ErrorBody | null;
+  usage: Usage | null;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+}
+
+const JSON_FIELDS = ['metadata', 'request', 'targets', 'attempts', 'result', 'error', 'usage'] as const;
+
+export function recordToHash(record: JobRecord): Record<string, string> {
+  const hash: Record<string, string> = {
+    owner: record.owner,
+    status: record.status,
+    model: record.model,
+    priority: String(record.priority),
+    created_at: String(record.createdAt),
+  };
+  for (const field of JSON_FIELDS) {
+    if (record[field] !== null) hash[field] = JSON.stringify(record[field]);
+  }
+  if (record.provider) hash.provider = record.provider;
+  if (record.startedAt !== null) hash.started_at = String(record.startedAt);
+  if (record.finishedAt !== null) hash.finished_at = String(record.finishedAt);
+  return hash;
+}
+
+function parseJson<T>(text: string | undefined, fallback: T): T {
+  return text === undefined ? fallback : (JSON.parse(text) as T);
+}
+
+function parseTime(text: string | undefined): number | null {
+  return text === undefined ? null : Number(text);
+}
+
+export function recordFromHash(id: string, hash: Record<string, string>): JobRecord {
+  return {
+    id,
+    owner: hash.owner,
+    status: hash.status as JobStatus,
+    model: hash.model,
+    priority: Number(hash.priority),
+    metadata: parseJson(hash.metadata, {}),
+    request: parseJson(hash.request, { model: hash.model, messages: [] }),
+    targets: parseJson(hash.targets, []),
+    provider: hash.provider ?? null,
+    attempts: parseJson(hash.attempts, []),
+    result: parseJson(hash.result, null),
+    error: parseJson(hash.error, null),
+    usage: parseJson(hash.usage, null),
+    createdAt: Number(hash.created_at),
+    startedAt: parseTime(hash.started_at),
+    finishedAt: parseTime(hash.finished_at),
+  };
+}
+
+const toSeconds = (ms: number | null): number | null => (ms === null ? null : Math.floor(ms / 1000));
+
+/** The client's view: no owner, no routing plan, no request echo. */
+export function toJobObject(record: JobRecord): JobObject {
+  return {
+    id: record.id,
+    object: 'job',
+    status: record.status,
+    model: record.model,
+    priority: record.priority,
+    metadata: record.metadata,
+    provider: record.provider,
+    attempts: record.attempts,
+    result: record.result,
+    error: record.error,
+    usage: record.usage,
+    created_at: Math.floor(record.createdAt / 1000),
+    started_at: toSeconds(record.startedAt),
+    finished_at: toSeconds(record.finishedAt),
+  };
+}

@@ -1,0 +1,37 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import type { SwitchyardConfig } from '@switchyard/config';
+import { RoutingModule } from '@switchyard/routing';
+import { CancellationBus } from './cancellation-bus';
+import { JobEvents } from './job-events';
+import { JobStore } from './job-store';
+import { QueueGateway } from './queue-gateway';
+import { RedisConnections } from './redis/redis-connections';
+import { redisOptionsFromUrl } from './redis/redis-options';
+import { RedisSubscriber } from './redis/redis-subscriber';
+import { RedisKeys, providerQueueName } from './redis-keys';
+import { CancelJob } from './use-cases/cancel-job';
+import { GetJob } from './use-cases/get-job';
+import { SubmitJob } from './use-cases/submit-job';
+
+const SERVICES = [RedisConnections, RedisSubscriber, RedisKeys, JobStore, QueueGateway, JobEvents, CancellationBus, SubmitJob, GetJob, CancelJob];
+
+/** Job records, provider queues and the use cases over them. Imported once, by each app's root module. */
+@Global()
+@Module({})
+export class JobsModule {
+  static forRoot(config: SwitchyardConfig): DynamicModule {
+    // Queue names come from configuration, so the queues are registered when the module is built.
+    const queues = BullModule.registerQueue(...[...config.providers.keys()].map((name) => ({ name: providerQueueName(name) })));
+    return {
+      module: JobsModule,
+      imports: [
+        BullModule.forRoot({ connection: redisOptionsFromUrl(config.redis.url), prefix: config.redis.prefix }),
+        queues,
+        RoutingModule,
+      ],
+      providers: SERVICES,
+      exports: [...SERVICES, queues],
+    };
+  }
+}

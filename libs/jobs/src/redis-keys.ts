@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import { SwitchyardConfig } from '@switchyard/config';
+
+/**
+ * BullMQ forbids ':' in queue names, so provider queues are `provider.<name>` (provider names are
+ * restricted to [a-z0-9_-] by the config schema). See docs/decisions.md.
+ */
+export function providerQueueName(provider: string): string {
+  return `provider.${provider}`;
+}
+
+/** Every Redis key and channel the job store uses, in one place, all under the configured prefix. */
+@Injectable()
+export class RedisKeys {
+  readonly prefix: string;
+
+  constructor(config: SwitchyardConfig) {
+    this.prefix = config.redis.prefix;
+  }
+
+  job(id: string): string {
+    return `${this.prefix}:job:${id}`;
+  }
+
+  jobEvents(id: string): string {
+    return `${this.prefix}:job-events:${id}`;
+  }
+
+  /** Workers listen here to abort the provider call of a job canceled while active. */
+  cancellations(): string {
+    return `${this.prefix}:cancellations`;
+  }
+}

@@ -1,0 +1,40 @@
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { SwitchyardConfig } from '@switchyard/config';
+import { Redis, type RedisOptions } from 'ioredis';
+import { redisOptionsFromUrl } from './redis-options';
+
+/** The process's plain Redis connections (BullMQ keeps its own): one for commands, one for pub/sub. */
+@Injectable()
+export class RedisConnections implements OnApplicationShutdown {
+  private readonly logger = new Logger(RedisConnections.name);
+  readonly options: RedisOptions;
+  readonly commands: Redis;
+  private subscriberClient?: Redis;
+
+  constructor(config: SwitchyardConfig) {
+    this.options = {
+      ...redisOptionsFromUrl(config.redis.url),
+      // Fail a command after one reconnect attempt instead of queueing it forever: callers turn
+      // that into a 503 rather than hanging an HTTP request.
+      maxRetriesPerRequest: 1,
+      connectTimeout: 5000,
+    };
+    this.commands = this.connect('commands');
+  }
+
+  /** Created on first use: processes that never subscribe keep one connection fewer. */
+  get subscriber(): Redis {
+    this.subscriberClient ??= this.connect('subscriber', { maxRetriesPerRequest: null });
+    return this.subscriberClient;
+  }
+
+  private connect(role: string, overrides: RedisOptions = {}): Redis {
+    const client = new Redis({ ...this.options, ...overrides, connectionName: `switchyard:${role}` });
+    client.on('error', (error: Error) => this.logger.warn(`redis ${role} connection: ${error.message}`));
+    return client;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([this.commands.quit(), this.subscriberClient?.quit()]);
+  }
+}

@@ -1,0 +1,2 @@
+export { ModelRouter, type RoutePlan } from './model-router';
+export { RoutingModule } from './routing.module';

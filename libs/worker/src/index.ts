@@ -1,0 +1,2 @@
+export { WorkerRuntimeModule } from './worker-runtime.module';
+export { startWorkerApp } from './bootstrap-worker';

@@ -1,0 +1,76 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { SwitchyardConfig } from '@switchyard/config';
+import type { ErrorBody } from '@switchyard/contracts';
+import { CancellationBus, JobStore, providerQueueName, redisOptionsFromUrl, type ProviderJobData } from '@switchyard/jobs';
+import { Worker, type Job } from 'bullmq';
+import { JobRunner } from './job-runner';
+
+const WORKER_LOST: ErrorBody = {
+  message: 'The job was lost by its workers too many times (they stopped while running it).',
+  type: 'server_error',
+  code: 'worker_lost',
+  param: null,
+};
+
+/** One BullMQ worker per configured provider queue, each with that provider's concurrency. */
+@Injectable()
+export class ProviderWorkers implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ProviderWorkers.name);
+  private readonly workers: Worker<ProviderJobData>[] = [];
+  /** Active jobs in this process, so a cancel announced by any API process can abort them. */
+  private readonly running = new Map<string, AbortController>();
+  private stopListening?: () => Promise<void>;
+
+  constructor(
+    private readonly config: SwitchyardConfig,
+    private readonly runner: JobRunner,
+    private readonly store: JobStore,
+    private readonly cancellations: CancellationBus,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.stopListening = await this.cancellations.listen((jobId) => this.running.get(jobId)?.abort());
+    const connection = { ...redisOptionsFromUrl(this.config.redis.url), maxRetriesPerRequest: null };
+    const { lockDurationMs, stalledIntervalMs, maxStalledCount } = this.config.worker;
+    for (const provider of this.config.providers.values()) {
+      const worker = new Worker<ProviderJobData>(providerQueueName(provider.name), (job) => this.process(job), {
+        connection,
+        prefix: this.config.redis.prefix,
+        concurrency: provider.concurrency,
+        lockDuration: lockDurationMs,
+        stalledInterval: stalledIntervalMs,
+        maxStalledCount,
+      });
+      worker.on('failed', (job, error) => void this.onFailed(job, error));
+      worker.on('error', (error) => this.logger.error(`worker ${provider.name}: ${error.message}`));
+      this.workers.push(worker);
+    }
+    await Promise.all(this.workers.map((worker) => worker.waitUntilReady()));
+    const queues = [...this.config.providers.values()].map((p) => `${providerQueueName(p.name)}×${p.concurrency}`);
+    this.logger.log(`worker ready: ${queues.join(', ')}`);
+  }
+
+  private async process(job: Job<ProviderJobData>): Promise<void> {
+    const controller = new AbortController();
+    this.running.set(job.data.jobId, controller);
+    try {
+      await this.runner.run(job.data, controller.signal);
+    } finally {
+      this.running.delete(job.data.jobId);
+    }
+  }
+
+  /** BullMQ gave up on a queue entry (stalled too often, or Redis kept failing): end its job. */
+  private async onFailed(job: Job<ProviderJobData> | undefined, error: Error): Promise<void> {
+    // finishedOn is set only when BullMQ will not try the entry again.
+    if (!job?.finishedOn) return;
+    this.logger.error(`queue entry for ${job.data.jobId} failed for good: ${error.message}`);
+    await this.store.finish(job.data.jobId, { status: 'failed', error: WORKER_LOST }).catch(() => undefined);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    // close() lets active jobs finish and stops fetching new ones.
+    await Promise.allSettled(this.workers.map((worker) => worker.close()));
+    await this.stopListening?.();
+  }
+}
