@@ -1,0 +1,26 @@
+export { freePort } from './free-port';
+export { PrivateRedis, type PrivateRedisOptions } from './redis-server';
+export {
+  AppProcess,
+  repoRoot,
+  runningProcesses,
+  spawnApp,
+  spawnProcess,
+  stopAll,
+  type AppName,
+  type ExitInfo,
+  type ReadyOptions,
+  type SpawnAppOptions,
+  type SpawnProcessOptions,
+} from './processes';
+export { api, type ApiClient, type ApiResponse, type RawRequestOptions, type RequestHeaders } from './http';
+export { waitFor, type WaitForOptions } from './wait';
+export {
+  startGateway,
+  startMockProvider,
+  writeConfig,
+  type Gateway,
+  type GatewayApp,
+  type MockProvider,
+  type StartGatewayOptions,
+} from './gateway';
