@@ -1,0 +1,74 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { MockDirectiveError, type MockDirective } from '@switchyard/providers';
+import { z } from 'zod';
+
+/** The server-wide defaults, set from env at boot and by PUT /_control/behaviour at runtime. */
+export interface MockBehaviour {
+  latency_ms: number;
+  error_rate: number;
+  /** The status random failures use. */
+  status: number;
+  hang: boolean;
+}
+
+export const behaviourPatchSchema = z.strictObject({
+  latency_ms: z.number().nonnegative().optional(),
+  error_rate: z.number().min(0).max(1).optional(),
+  status: z.number().int().min(400).max(599).optional(),
+  hang: z.boolean().optional(),
+});
+
+export interface PlannedFailure {
+  status: number;
+  retryAfterS?: number;
+  code?: string;
+}
+
+/** What one request will do: how long to wait, then fail or answer. */
+export interface RequestPlan {
+  wait: number | 'forever';
+  failure?: PlannedFailure;
+}
+
+function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return (Array.isArray(value) ? value[0] : value) || undefined;
+}
+
+function numericHeader(headers: IncomingHttpHeaders, name: string, check: (value: number) => boolean): number | undefined {
+  const raw = header(headers, name);
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || !check(value)) throw new MockDirectiveError(`${name}: '${raw}' is not valid`);
+  return value;
+}
+
+/** The x-mock-* headers, for clients that cannot touch the prompt (load generators, SDK smoke tests). */
+function headerDirective(headers: IncomingHttpHeaders): MockDirective {
+  const hang = header(headers, 'x-mock-hang');
+  return {
+    latency_ms: numericHeader(headers, 'x-mock-latency-ms', (v) => v >= 0),
+    status: numericHeader(headers, 'x-mock-status', (v) => Number.isInteger(v) && v >= 400 && v <= 599),
+    hang: hang === undefined ? undefined : hang === '1' || hang === 'true',
+  };
+}
+
+/**
+ * The prompt's directive wins over the headers, which win over the server defaults. A requested
+ * status fails every time unless an error_rate makes it a chance; without one, the server's
+ * error_rate picks failures with the server's status.
+ */
+export function planRequest(
+  directive: MockDirective,
+  headers: IncomingHttpHeaders,
+  defaults: MockBehaviour,
+  random: () => number,
+): RequestPlan {
+  const fromHeaders = headerDirective(headers);
+  const hang = directive.hang ?? fromHeaders.hang ?? defaults.hang;
+  const wait = hang ? 'forever' : (directive.latency_ms ?? fromHeaders.latency_ms ?? defaults.latency_ms);
+  const asked = directive.status ?? fromHeaders.status;
+  const rate = directive.error_rate ?? (asked !== undefined ? 1 : defaults.error_rate);
+  if (rate <= 0 || random() >= rate) return { wait };
+  return { wait, failure: { status: asked ?? defaults.status, retryAfterS: directive.retry_after_s, code: directive.error_code } };
+}

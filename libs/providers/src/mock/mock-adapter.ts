@@ -1,0 +1,66 @@
+import type { ProviderConfig } from '@switchyard/config';
+import type { ChatCompletion, ChatRequest } from '@switchyard/contracts';
+import { kindForHttpError } from '../http-error-kind';
+import type { ProviderAdapter, ProviderCallContext } from '../provider-adapter';
+import { ProviderError } from '../provider-error';
+import { MockDirectiveError, mockCompletion, readMockRequest, type MockDirective } from './mock-completion';
+import { mockFailure } from './mock-failure';
+import { mockWait } from './mock-wait';
+
+function defaultLatency(config: ProviderConfig): number {
+  const value = config.options.delay_ms;
+  if (value === undefined) return 0;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new Error(`providers.${config.name}.options.delay_ms must be a non-negative number`);
+  }
+  return value;
+}
+
+/**
+ * An in-process provider with no network: answers like apps/mock-provider (same `#mock{...}`
+ * directive, same replies, same failures), deterministically, so it serves tests, demos and the
+ * zero-config standalone mode. Random failures (`error_rate`) are left to apps/mock-provider.
+ */
+export class MockAdapter implements ProviderAdapter {
+  readonly type = 'mock';
+  readonly name: string;
+  private readonly latencyMs: number;
+
+  constructor(config: ProviderConfig) {
+    this.name = config.name;
+    this.latencyMs = defaultLatency(config);
+  }
+
+  async generate(request: ChatRequest, ctx: ProviderCallContext): Promise<ChatCompletion> {
+    const directive = this.directiveOf(request);
+    try {
+      await mockWait(directive.hang ? 'forever' : (directive.latency_ms ?? this.latencyMs), ctx.signal);
+    } catch {
+      throw new ProviderError('canceled', `${this.name}: call canceled`);
+    }
+    if (directive.status !== undefined) throw this.failure(directive, directive.status);
+    return mockCompletion(request, ctx.model);
+  }
+
+  async close(): Promise<void> {}
+
+  private directiveOf(request: ChatRequest): MockDirective {
+    try {
+      return readMockRequest(request).directive;
+    } catch (error) {
+      if (error instanceof MockDirectiveError) {
+        throw new ProviderError('invalid_request', `${this.name} answered 400: ${error.message}`, { status: 400 });
+      }
+      throw error;
+    }
+  }
+
+  private failure(directive: MockDirective, status: number): ProviderError {
+    const { body } = mockFailure(status, { retryAfterS: directive.retry_after_s, code: directive.error_code });
+    return new ProviderError(kindForHttpError(status, body.error.code), `${this.name} answered ${status}: ${body.error.message}`, {
+      status,
+      retryAfterMs: status === 429 && directive.retry_after_s !== undefined ? Math.round(directive.retry_after_s * 1000) : undefined,
+      body: JSON.stringify(body),
+    });
+  }
+}
