@@ -27,6 +27,8 @@ export async function startHttpApp(
 ): Promise<NestFastifyApplication> {
   const bodyLimit = config.server.bodyLimitBytes;
   const adapter = new FastifyAdapter({ bodyLimit, return503OnClosing: true, ignoreTrailingSlash: true });
+  // JSON is the only body the API takes; anything else is a 415, not a string to validate.
+  adapter.getInstance().removeContentTypeParser('text/plain');
   adapter.getInstance().setErrorHandler((error: FastifyError, _request, reply) => {
     const { status, body, headers } = toHttpError(fromFastifyError(error, bodyLimit));
     void reply.status(status).headers(headers).send(body);
