@@ -1,0 +1,53 @@
+import { DEFAULT_HOST, type ParsedConfig } from './config.schema';
+import { SwitchyardConfig, type ModelConfig, type ProviderConfig } from './switchyard-config';
+
+/** Turns the validated snake_case file shape into the frozen, camelCase runtime object. */
+export function buildConfig(parsed: ParsedConfig, source: string): SwitchyardConfig {
+  const { server, redis, auth, retention, worker, log } = parsed;
+  const providers = new Map<string, ProviderConfig>();
+  for (const [name, p] of Object.entries(parsed.providers)) {
+    providers.set(
+      name,
+      Object.freeze({
+        name,
+        type: p.type,
+        ...(p.base_url !== undefined && { baseUrl: p.base_url }),
+        // An empty value (`${OPENAI_API_KEY:-}`) means "no key", not a key that is empty.
+        ...(p.api_key !== undefined && p.api_key !== '' && { apiKey: p.api_key }),
+        timeoutMs: p.timeout_ms,
+        concurrency: p.concurrency,
+        options: Object.freeze({ ...p.options }),
+      }),
+    );
+  }
+  const models = new Map<string, ModelConfig>();
+  for (const [name, m] of Object.entries(parsed.models)) {
+    const targets = Object.freeze(m.targets.map((t) => Object.freeze({ provider: t.provider, model: t.model })));
+    models.set(name, Object.freeze({ name, ownedBy: m.owned_by, targets }));
+  }
+  return Object.freeze(
+    new SwitchyardConfig({
+      source,
+      server: Object.freeze({
+        host: server.host ?? DEFAULT_HOST,
+        hostExplicit: server.host !== undefined,
+        port: server.port,
+        bodyLimitBytes: server.body_limit_bytes,
+        longPollMaxS: server.long_poll_max_s,
+      }),
+      redis: Object.freeze({ url: redis.url, prefix: redis.prefix }),
+      // Buffers cannot be frozen; the entries around them are.
+      auth: Object.freeze({ keys: Object.freeze(auth.keys.map((k) => Object.freeze({ name: k.name, sha256: k.sha256, scopes: Object.freeze(k.scopes) }))) }),
+      providers,
+      models,
+      retention: Object.freeze({ completedS: retention.completed_s, failedS: retention.failed_s }),
+      worker: Object.freeze({
+        lockDurationMs: worker.lock_duration_ms,
+        stalledIntervalMs: worker.stalled_interval_ms,
+        maxStalledCount: worker.max_stalled_count,
+        shutdownGraceMs: worker.shutdown_grace_ms,
+      }),
+      log: Object.freeze({ level: log.level }),
+    }),
+  );
+}

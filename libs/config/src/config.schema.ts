@@ -1,0 +1,139 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { httpUrl, integer, matching, nonNegativeInteger, oneOf, positiveInteger, redisUrl, section, text } from './schema-fields';
+import { requiredOr } from './schema-messages';
+
+/** Provider families the gateway has adapters for; `providers.<name>.type` must be one of them. */
+export const PROVIDER_TYPES = ['mock', 'openai'] as const;
+
+/** Types whose adapter talks HTTP to an upstream and so needs to know where it is. */
+const NEEDS_BASE_URL: ReadonlySet<string> = new Set(['openai']);
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const API_KEY_SCOPES = ['jobs', 'admin'] as const;
+
+export const DEFAULT_HOST = '0.0.0.0';
+
+/** setTimeout fires at once for delays above this, so a longer "timeout" would mean none. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+const PROVIDER_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}$/;
+const KEY_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+const REDIS_PREFIX = /^[A-Za-z0-9_{}-]+$/;
+const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
+
+// Field rules shared with the environment overrides, so `PORT=0` fails the way `port: 0` does.
+export const hostSchema = matching(/^\S+$/, 'must be a hostname or IP address');
+export const portSchema = integer({ min: 1, max: 65535, message: 'must be a port number 1-65535', maxMessage: 'must be a port number 1-65535' });
+export const logLevelSchema = oneOf(LOG_LEVELS);
+export const redisUrlSchema = redisUrl();
+
+const serverSchema = section({
+  // Left without a default here so the loader can tell an explicit host from the fallback.
+  host: hostSchema.optional(),
+  port: portSchema.default(8080),
+  body_limit_bytes: positiveInteger().default(1024 * 1024),
+  long_poll_max_s: integer({ min: 1, max: 300, message: 'must be an integer from 1 to 300', maxMessage: 'must be an integer from 1 to 300' }).default(60),
+});
+
+const redisSchema = section({
+  url: redisUrlSchema.default('redis://127.0.0.1:6379'),
+  prefix: matching(REDIS_PREFIX, 'may contain only letters, digits, _, -, { and }').default('sy'),
+});
+
+const apiKeySchema = section({
+  name: matching(KEY_NAME, 'must be 1-64 letters, digits, _, . or -'),
+  key: z.string({ error: 'must be a string' }).min(16, { error: 'must be at least 16 characters' }).optional(),
+  key_sha256: matching(SHA256_HEX, 'must be 64 hex characters (a SHA-256 digest)').optional(),
+  scopes: z.array(oneOf(API_KEY_SCOPES)).min(1, { error: 'must list at least one scope' }).default(['jobs']),
+}).superRefine((entry, ctx) => {
+  if (entry.key === undefined && entry.key_sha256 === undefined) ctx.addIssue({ code: 'custom', message: 'needs one of key or key_sha256' });
+  if (entry.key !== undefined && entry.key_sha256 !== undefined) ctx.addIssue({ code: 'custom', message: 'must have only one of key or key_sha256' });
+})
+  // Hashed right here so the plaintext key never reaches anything built from the parsed config.
+  .transform(({ name, key, key_sha256, scopes }) => ({
+    name,
+    sha256: key !== undefined ? createHash('sha256').update(key).digest() : Buffer.from(key_sha256 ?? '', 'hex'),
+    scopes: [...new Set(scopes)],
+  }));
+
+const authSchema = section({
+  keys: z.array(apiKeySchema).default([]).superRefine((keys, ctx) => {
+    const names = new Map<string, number>();
+    const digests = new Map<string, number>();
+    keys.forEach((entry, i) => {
+      // Zod runs this even when some entries failed; those were never hashed.
+      if (!Buffer.isBuffer(entry.sha256)) return;
+      const sameName = names.get(entry.name);
+      if (sameName === undefined) names.set(entry.name, i);
+      else ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate name "${entry.name}" (also auth.keys[${sameName}])` });
+      // The same key under two names would make the caller's identity depend on list order.
+      const digest = entry.sha256.toString('hex');
+      const sameKey = digests.get(digest);
+      if (sameKey === undefined) digests.set(digest, i);
+      else ctx.addIssue({ code: 'custom', path: [i], message: `has the same key as auth.keys[${sameKey}]` });
+    });
+  }),
+});
+
+const providerSchema = section({
+  type: oneOf(PROVIDER_TYPES),
+  base_url: httpUrl().optional(),
+  api_key: z.string({ error: 'must be a string' }).optional(),
+  timeout_ms: positiveInteger(MAX_TIMER_MS).default(60_000),
+  concurrency: positiveInteger(10_000).default(16),
+  options: z.record(z.string(), z.unknown(), { error: requiredOr('must be a mapping') }).default({}),
+}).superRefine((provider, ctx) => {
+  if (NEEDS_BASE_URL.has(provider.type) && provider.base_url === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['base_url'], message: `is required for type ${provider.type}` });
+  }
+});
+
+function modelSchema(providerNames: ReadonlySet<string>) {
+  const target = section({
+    provider: z
+      .string({ error: requiredOr('must be a provider name') })
+      .refine((name) => providerNames.has(name), { error: (issue) => `refers to unknown provider "${String(issue.input)}"` }),
+    model: text(),
+  });
+  return section({
+    targets: z.array(target, { error: requiredOr('must be a list of targets') }).min(1, { error: 'must list at least one target' }),
+    owned_by: text().default('switchyard'),
+  });
+}
+
+function named<T extends z.ZodType>(pattern: RegExp, rule: string, value: T, what: string) {
+  return z
+    .record(matching(pattern, `is not a valid ${what} name: ${rule}`), value, { error: requiredOr('must be a mapping') })
+    .refine((entries) => Object.keys(entries).length > 0, { error: `must define at least one ${what}` });
+}
+
+/**
+ * The file's shape. Model targets are checked against the provider names found in the same
+ * file, passed in because a zod refinement on the whole object would only run once every
+ * other part is already valid, and a typo in a provider reference should be reported together
+ * with the rest.
+ */
+export function configSchema(providerNames: ReadonlySet<string>) {
+  return section({
+    server: serverSchema.prefault({}),
+    redis: redisSchema.prefault({}),
+    auth: authSchema.prefault({}),
+    providers: named(PROVIDER_NAME, 'use 1-63 lowercase letters, digits, _ or -, starting with a letter or digit', providerSchema, 'provider'),
+    models: named(MODEL_NAME, 'use up to 128 letters, digits, _, ., :, / or -, starting with a letter or digit', modelSchema(providerNames), 'model'),
+    retention: section({
+      completed_s: positiveInteger().default(86_400),
+      failed_s: positiveInteger().default(604_800),
+    }).prefault({}),
+    worker: section({
+      lock_duration_ms: positiveInteger(MAX_TIMER_MS).default(30_000),
+      stalled_interval_ms: positiveInteger(MAX_TIMER_MS).default(30_000),
+      max_stalled_count: nonNegativeInteger().default(2),
+      shutdown_grace_ms: nonNegativeInteger(MAX_TIMER_MS).default(10_000),
+    }).prefault({}),
+    log: section({ level: logLevelSchema.default('info') }).prefault({}),
+  });
+}
+
+export type ParsedConfig = z.output<ReturnType<typeof configSchema>>;
