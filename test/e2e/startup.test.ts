@@ -65,18 +65,19 @@ describe('start-up', () => {
       assert.equal(done.status, 'succeeded', JSON.stringify(done));
       const lorem = await client.post('/v1/jobs', { model: 'mock-lorem', messages: [{ role: 'user', content: 'write' }] });
       assert.equal(((await client.get(`/v1/jobs/${(lorem.body as JobLike).id}?wait=20`)).body as JobLike).status, 'succeeded');
+      // Ctrl-C in a terminal: SIGINT to the whole foreground group.
+      process.kill(-child.pid!, 'SIGINT');
+      const code = await Promise.race([exited, new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 15_000))]);
+      assert.notEqual(code, 'timeout', 'npm start did not stop on SIGINT');
+      const privatePort = Number(/private redis-server at redis:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
+      assert.ok(privatePort > 0, output);
+      await waitFor(async () => !(await accepts(privatePort)), { timeoutMs: 5_000, message: 'the private redis-server outlived the gateway' });
     } finally {
-      process.kill(-child.pid!, 'SIGTERM');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
       try {
         process.kill(-child.pid!, 'SIGKILL');
       } catch {
-        // already gone
+        // the group is already gone
       }
     }
-    // The private Redis went away with the gateway.
-    const privatePort = Number(/private redis-server at redis:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
-    assert.ok(privatePort > 0, output);
-    assert.equal(await accepts(privatePort), false, 'the private redis-server outlived the gateway');
   });
 });
