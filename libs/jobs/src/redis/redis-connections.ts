@@ -1,11 +1,11 @@
-import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { SwitchyardConfig } from '@switchyard/config';
 import { Redis, type RedisOptions } from 'ioredis';
 import { redisOptionsFromUrl } from './redis-options';
 
 /** The process's plain Redis connections (BullMQ keeps its own): one for commands, one for pub/sub. */
 @Injectable()
-export class RedisConnections implements OnApplicationShutdown {
+export class RedisConnections implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(RedisConnections.name);
   readonly options: RedisOptions;
   readonly commands: Redis;
@@ -32,6 +32,18 @@ export class RedisConnections implements OnApplicationShutdown {
     const client = new Redis({ ...this.options, ...overrides, connectionName: `switchyard:${role}` });
     client.on('error', (error: Error) => this.logger.warn(`redis ${role} connection: ${error.message}`));
     return client;
+  }
+
+  /** An evicting Redis silently drops queued jobs and records under memory pressure. */
+  async onApplicationBootstrap(): Promise<void> {
+    try {
+      const [, policy] = (await this.commands.config('GET', 'maxmemory-policy')) as [string, string];
+      if (policy !== 'noeviction') {
+        this.logger.warn(`Redis maxmemory-policy is "${policy}"; set it to "noeviction" or jobs can be lost under memory pressure.`);
+      }
+    } catch {
+      // Managed Redis services often disable CONFIG; nothing to check then.
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
