@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PROVIDER_TYPES, type ProviderConfig } from '@switchyard/config';
 import type { ChatRequest } from '@switchyard/contracts';
-import { MockAdapter, MockDirectiveError, PROVIDER_FACTORIES, ProviderError, parseMockDirective } from '@switchyard/providers';
+import { MockAdapter, MockDirectiveError, PROVIDER_FAMILIES, ProviderError, parseMockDirective } from '@switchyard/providers';
 
 function mockAdapter(options: Record<string, unknown> = {}): MockAdapter {
   const config: ProviderConfig = { name: 'mock', type: 'mock', timeoutMs: 10_000, concurrency: 1, options };
@@ -14,7 +14,7 @@ function chat(text: string, extra: Partial<ChatRequest> = {}): ChatRequest {
 }
 
 function ctx(model: string, signal: AbortSignal = new AbortController().signal) {
-  return { model, signal, jobId: 'job-mock' };
+  return { model, signal, jobId: 'job-mock', warn: () => undefined };
 }
 
 async function providerError(promise: Promise<unknown>): Promise<ProviderError> {
@@ -166,8 +166,8 @@ describe('parseMockDirective', () => {
   });
 });
 
-describe('PROVIDER_FACTORIES', () => {
+describe('PROVIDER_FAMILIES', () => {
   it('has an adapter for exactly the provider types the config accepts', () => {
-    assert.deepEqual(Object.keys(PROVIDER_FACTORIES).sort(), [...PROVIDER_TYPES].sort());
+    assert.deepEqual(Object.keys(PROVIDER_FAMILIES).sort(), [...PROVIDER_TYPES].sort());
   });
 });

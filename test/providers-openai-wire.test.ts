@@ -33,7 +33,7 @@ async function providerError(promise: Promise<unknown>): Promise<ProviderError> 
 }
 
 function ctx(jobId: string, signal: AbortSignal = new AbortController().signal, model = 'echo') {
-  return { model, signal, jobId };
+  return { model, signal, jobId, warn: () => undefined };
 }
 
 describe('OpenAIAdapter against apps/mock-provider', () => {
@@ -118,7 +118,7 @@ describe('OpenAIAdapter against apps/mock-provider', () => {
     const error = await providerError(
       adapter.generate(chat('#mock{"status": 400, "error_code": "context_length_exceeded"}'), ctx('job-ctx')),
     );
-    assert.equal(error.kind, 'context_length');
+    assert.equal(error.kind, 'context_length_exceeded');
     assert.equal(error.retryable, false);
     assert.equal(error.fallback, false);
   });

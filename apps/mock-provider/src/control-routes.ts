@@ -3,6 +3,7 @@ import { mockFailure } from '@switchyard/providers';
 import { z } from 'zod';
 import { behaviourPatchSchema, type MockBehaviour } from './behaviour';
 import type { RequestLog } from './request-log';
+import type { WireLog } from './wire-log';
 
 const listQuerySchema = z.object({
   limit: z.coerce.number().int().positive().optional(),
@@ -13,6 +14,7 @@ export interface ControlDeps {
   log: RequestLog;
   behaviour: () => MockBehaviour;
   setBehaviour: (behaviour: MockBehaviour) => void;
+  wire: WireLog;
 }
 
 function badRequest(reply: FastifyReply, message: string): FastifyReply {
@@ -23,6 +25,17 @@ function badRequest(reply: FastifyReply, message: string): FastifyReply {
 /** /_control/*: what tests and benchmarks use to watch and steer the mock. Never authenticated. */
 export function registerControlRoutes(app: FastifyInstance, deps: ControlDeps): void {
   app.get('/_control/health', async () => ({ status: 'ok' }));
+
+  // Exact method, path, headers and body of recent provider requests, oldest first: for wire tests.
+  app.get('/_control/wire', async (request: FastifyRequest, reply: FastifyReply) => {
+    const query = listQuerySchema.safeParse(request.query);
+    if (!query.success) return badRequest(reply, 'limit must be a positive integer');
+    return { object: 'list', data: deps.wire.recent(query.data.limit ?? 50) };
+  });
+  app.delete('/_control/wire', async (_request: FastifyRequest, reply: FastifyReply) => {
+    deps.wire.clear();
+    return reply.code(204).send();
+  });
 
   app.get('/_control/requests', async (request: FastifyRequest, reply: FastifyReply) => {
     const query = listQuerySchema.safeParse(request.query);

@@ -6,6 +6,7 @@ import { registerControlRoutes } from './control-routes';
 import type { MockProviderOptions } from './mock-options';
 import { registerModelsRoute } from './models-route';
 import { DEFAULT_LOG_CAPACITY, RequestLog } from './request-log';
+import { WireLog } from './wire-log';
 
 const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024;
 
@@ -29,10 +30,12 @@ export function createMockProviderServer(options: MockProviderOptions = {}): Fas
     hang: options.hang ?? false,
   };
   const current = (): MockBehaviour => behaviour;
+  const wire = new WireLog();
+  wire.attach(app);
 
   registerChatCompletions(app, { log, behaviour: current, apiKey: options.apiKey, random: options.random ?? Math.random });
   registerModelsRoute(app);
-  registerControlRoutes(app, { log, behaviour: current, setBehaviour: (next) => (behaviour = next) });
+  registerControlRoutes(app, { log, behaviour: current, setBehaviour: (next) => (behaviour = next), wire });
 
   // Malformed JSON and unknown routes answer in the OpenAI error shape too, as a real upstream would.
   app.setErrorHandler((error: FastifyError, _request, reply) => {

@@ -1,5 +1,5 @@
 import { DEFAULT_HOST, type ParsedConfig } from './config.schema';
-import { SwitchyardConfig, type ModelConfig, type ProviderConfig } from './switchyard-config';
+import { SwitchyardConfig, type ModelConfig, type ModelRegistryEntry, type ProviderConfig } from './switchyard-config';
 
 /** Turns the validated snake_case file shape into the frozen, camelCase runtime object. */
 export function buildConfig(parsed: ParsedConfig, source: string): SwitchyardConfig {
@@ -16,6 +16,7 @@ export function buildConfig(parsed: ParsedConfig, source: string): SwitchyardCon
         ...(p.api_key !== undefined && p.api_key !== '' && { apiKey: p.api_key }),
         timeoutMs: p.timeout_ms,
         concurrency: p.concurrency,
+        ...(p.unsupported_params !== undefined && { unsupportedParams: p.unsupported_params }),
         options: Object.freeze({ ...p.options }),
       }),
     );
@@ -25,8 +26,23 @@ export function buildConfig(parsed: ParsedConfig, source: string): SwitchyardCon
     const targets = Object.freeze(m.targets.map((t) => Object.freeze({ provider: t.provider, model: t.model })));
     models.set(name, Object.freeze({ name, ownedBy: m.owned_by, targets }));
   }
+  const modelRegistry = new Map<string, ModelRegistryEntry>();
+  for (const [id, e] of Object.entries(parsed.model_registry)) {
+    modelRegistry.set(
+      id,
+      Object.freeze({
+        ...(e.context_window !== undefined && { contextWindow: e.context_window }),
+        ...(e.max_output_tokens !== undefined && { maxOutputTokens: e.max_output_tokens }),
+        ...(e.capabilities !== undefined && { capabilities: Object.freeze([...e.capabilities]) }),
+        ...(e.input_per_mtok !== undefined && { inputPerMTok: e.input_per_mtok }),
+        ...(e.output_per_mtok !== undefined && { outputPerMTok: e.output_per_mtok }),
+        ...(e.cached_input_per_mtok !== undefined && { cachedInputPerMTok: e.cached_input_per_mtok }),
+      }),
+    );
+  }
   return Object.freeze(
     new SwitchyardConfig({
+      modelRegistry,
       source,
       server: Object.freeze({
         host: server.host ?? DEFAULT_HOST,

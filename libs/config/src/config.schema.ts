@@ -4,7 +4,10 @@ import { httpUrl, integer, matching, nonNegativeInteger, oneOf, positiveInteger,
 import { requiredOr } from './schema-messages';
 
 /** Provider families the gateway has adapters for; `providers.<name>.type` must be one of them. */
-export const PROVIDER_TYPES = ['mock', 'openai'] as const;
+export const PROVIDER_TYPES = ['mock', 'openai', 'openai-compatible', 'azure-openai', 'anthropic', 'gemini', 'bedrock', 'cohere', 'ollama'] as const;
+
+export const UNSUPPORTED_PARAM_POLICIES = ['drop', 'reject'] as const;
+export const MODEL_CAPABILITIES = ['chat', 'tools', 'vision', 'json_schema', 'embeddings', 'streaming'] as const;
 
 /** Types whose adapter talks HTTP to an upstream and so needs to know where it is. */
 const NEEDS_BASE_URL: ReadonlySet<string> = new Set(['openai']);
@@ -83,11 +86,25 @@ const providerSchema = section({
   api_key: z.string({ error: 'must be a string' }).optional(),
   timeout_ms: positiveInteger(MAX_TIMER_MS).default(60_000),
   concurrency: positiveInteger(10_000).default(16),
+  // Unset: reject what changes the output's meaning (tools, response_format), drop mere hints.
+  unsupported_params: oneOf(UNSUPPORTED_PARAM_POLICIES).optional(),
   options: z.record(z.string(), z.unknown(), { error: requiredOr('must be a mapping') }).default({}),
 }).superRefine((provider, ctx) => {
   if (NEEDS_BASE_URL.has(provider.type) && provider.base_url === undefined) {
     ctx.addIssue({ code: 'custom', path: ['base_url'], message: `is required for type ${provider.type}` });
   }
+});
+
+const price = z.number({ error: 'must be a number (USD per million tokens)' }).nonnegative({ error: 'must not be negative' });
+
+/** Adds to or overrides the built-in model registry (context window, capabilities, prices). */
+const registryEntrySchema = section({
+  context_window: positiveInteger().optional(),
+  max_output_tokens: positiveInteger().optional(),
+  capabilities: z.array(oneOf(MODEL_CAPABILITIES), { error: 'must be a list' }).optional(),
+  input_per_mtok: price.optional(),
+  output_per_mtok: price.optional(),
+  cached_input_per_mtok: price.optional(),
 });
 
 function modelSchema(providerNames: ReadonlySet<string>) {
@@ -133,6 +150,7 @@ export function configSchema(providerNames: ReadonlySet<string>) {
       shutdown_grace_ms: nonNegativeInteger(MAX_TIMER_MS).default(10_000),
     }).prefault({}),
     log: section({ level: logLevelSchema.default('info') }).prefault({}),
+    model_registry: z.record(text(), registryEntrySchema, { error: requiredOr('must be a mapping') }).default({}),
   });
 }
 

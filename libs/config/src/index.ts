@@ -1,11 +1,12 @@
 export { ConfigError } from './config-error';
-export { PROVIDER_TYPES } from './config.schema';
+export { MODEL_CAPABILITIES, PROVIDER_TYPES } from './config.schema';
 export { ConfigModule } from './config.module';
 export { loadConfig } from './load-config';
 export {
   SwitchyardConfig,
   type ApiKeyConfig,
   type ModelConfig,
+  type ModelRegistryEntry,
   type ModelTarget,
   type ProviderConfig,
   type RedisConfig,

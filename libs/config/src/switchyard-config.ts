@@ -28,7 +28,19 @@ export interface ProviderConfig {
   readonly apiKey?: string;
   readonly timeoutMs: number;
   readonly concurrency: number;
+  /** What to do with a parameter the provider cannot honour; undefined means the mixed default. */
+  readonly unsupportedParams?: 'drop' | 'reject';
   readonly options: Readonly<Record<string, unknown>>;
+}
+
+/** A config entry for the model registry; every field overrides the built-in one. */
+export interface ModelRegistryEntry {
+  readonly contextWindow?: number;
+  readonly maxOutputTokens?: number;
+  readonly capabilities?: readonly string[];
+  readonly inputPerMTok?: number;
+  readonly outputPerMTok?: number;
+  readonly cachedInputPerMTok?: number;
 }
 
 export interface ModelTarget {
@@ -56,7 +68,7 @@ export interface WorkerConfig {
 
 type SwitchyardConfigFields = Pick<
   SwitchyardConfig,
-  'source' | 'server' | 'redis' | 'auth' | 'providers' | 'models' | 'retention' | 'worker' | 'log'
+  'source' | 'server' | 'redis' | 'auth' | 'providers' | 'models' | 'retention' | 'worker' | 'log' | 'modelRegistry'
 >;
 
 const REDACTED = '[redacted]';
@@ -77,6 +89,8 @@ export class SwitchyardConfig {
   readonly retention: RetentionConfig;
   readonly worker: WorkerConfig;
   readonly log: { readonly level: string };
+  /** Upstream model id → overrides of the built-in model registry. */
+  readonly modelRegistry: ReadonlyMap<string, ModelRegistryEntry>;
 
   constructor(fields: SwitchyardConfigFields) {
     this.source = fields.source;
@@ -86,6 +100,7 @@ export class SwitchyardConfig {
     this.providers = fields.providers;
     this.models = fields.models;
     this.retention = fields.retention;
+    this.modelRegistry = fields.modelRegistry;
     this.worker = fields.worker;
     this.log = fields.log;
   }
@@ -98,18 +113,24 @@ export class SwitchyardConfig {
       redis: { ...this.redis, url: redactUrlPassword(this.redis.url) },
       auth: { keys: this.auth.keys.map(({ name, scopes }) => ({ name, scopes })) },
       providers: Object.fromEntries(
-        [...this.providers].map(([name, p]) => [name, p.apiKey === undefined ? p : { ...p, apiKey: REDACTED }]),
+        [...this.providers].map(([name, p]) => [name, { ...p, ...(p.apiKey !== undefined && { apiKey: REDACTED }), options: redactSecretOptions(p.options) }]),
       ),
       models: Object.fromEntries(this.models),
       retention: this.retention,
       worker: this.worker,
       log: this.log,
+      model_registry: Object.fromEntries(this.modelRegistry),
     };
   }
 
   [inspect.custom](): Record<string, unknown> {
     return this.toJSON();
   }
+}
+
+/** Family options may hold credentials too (Bedrock's secret key, an Entra token). */
+function redactSecretOptions(options: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(options).map(([key, value]) => [key, /secret|token|password|key/i.test(key) ? REDACTED : value]));
 }
 
 function redactUrlPassword(raw: string): string {

@@ -69,6 +69,8 @@ export interface Usage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
+  /** Present when the provider reports prompt-cache hits. */
+  prompt_tokens_details?: { cached_tokens: number };
 }
 
 export interface ChatCompletionMessage {

@@ -7,6 +7,10 @@ export const PRIORITY = { mostUrgent: 1, leastUrgent: 10, default: 5 } as const;
 
 /** `POST /v1/jobs`: a chat-completions body plus what the queue needs to know. */
 export class CreateJobDto extends ChatRequestDto {
+  /** `chat` (the default) or, with its own body shape, `embedding` (CreateEmbeddingJobDto). */
+  @IsOptional() @IsIn(['chat'])
+  type?: 'chat';
+
   @IsOptional() @Satisfies(checkMetadata)
   metadata?: Record<string, string>;
 

@@ -2,6 +2,8 @@ export * from './chat.types';
 export * from './errors';
 export * from './job.types';
 export * from './model.types';
+export * from './embedding.types';
+export { CreateEmbeddingJobDto, EMBEDDING_LIMITS } from './create-embedding-job.dto';
 export { ChatRequestDto, ChatMessageDto, ToolDto, ToolCallDto } from './chat-request.dto';
 export { CreateJobDto, PRIORITY } from './create-job.dto';
 export { CHAT_LIMITS } from './chat-shape.checks';

@@ -1,9 +1,18 @@
 import type { ChatCompletion, ChatRequest, Usage } from './chat.types';
+import type { EmbeddingRequest, EmbeddingResponse } from './embedding.types';
 import type { ErrorBody } from './errors';
 
 export const JOB_STATUSES = ['queued', 'active', 'succeeded', 'failed', 'canceled', 'expired'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 export const TERMINAL_JOB_STATUSES: ReadonlySet<JobStatus> = new Set(['succeeded', 'failed', 'canceled', 'expired']);
+
+export const JOB_TYPES = ['chat', 'embedding'] as const;
+export type JobType = (typeof JOB_TYPES)[number];
+
+/** What a job asks a provider for; `type` tells the worker which adapter method to call. */
+export type JobRequest = ({ type: 'chat' } & ChatRequest) | ({ type: 'embedding' } & EmbeddingRequest);
+
+export type JobResult = ChatCompletion | EmbeddingResponse;
 
 export type AttemptOutcome = 'succeeded' | 'failed' | 'canceled' | 'stalled';
 
@@ -15,21 +24,28 @@ export interface JobAttempt {
   started_at: number;
   latency_ms: number;
   error: ErrorBody | null;
+  /** Parameters the provider could not honour and that were dropped, and similar notes. */
+  warnings?: string[];
 }
 
 /** A job as clients see it (`GET /v1/jobs/:id`). Timestamps are Unix seconds, as in OpenAI objects. */
 export interface JobObject {
   id: string;
   object: 'job';
+  type: JobType;
   status: JobStatus;
   model: string;
   priority: number;
   metadata: Record<string, string>;
   provider: string | null;
+  /** The upstream model id that produced the result. */
+  provider_model: string | null;
   attempts: JobAttempt[];
-  result: ChatCompletion | null;
+  result: JobResult | null;
   error: ErrorBody | null;
   usage: Usage | null;
+  /** From the model registry's prices; null when the model has none. */
+  cost_usd: number | null;
   created_at: number;
   started_at: number | null;
   finished_at: number | null;
@@ -37,7 +53,7 @@ export interface JobObject {
 
 /** The public part of a job submission, after validation. */
 export interface JobSubmission {
-  request: ChatRequest;
+  request: JobRequest;
   metadata: Record<string, string>;
   priority: number;
 }

@@ -1,4 +1,4 @@
-import type { ChatCompletion, ChatRequest, ErrorBody, JobAttempt, JobObject, JobStatus, Usage } from '@switchyard/contracts';
+import type { ErrorBody, JobAttempt, JobObject, JobRequest, JobResult, JobStatus, JobType, Usage } from '@switchyard/contracts';
 import type { ModelTarget } from '@switchyard/config';
 
 /** A job as stored in Redis. Timestamps are Unix milliseconds. */
@@ -6,17 +6,21 @@ export interface JobRecord {
   id: string;
   /** The API key name that submitted the job; only it may read or cancel it. */
   owner: string;
+  type: JobType;
   status: JobStatus;
   model: string;
   priority: number;
   metadata: Record<string, string>;
-  request: ChatRequest;
+  /** Carries its own `type`, so the worker knows which adapter method to call. */
+  request: JobRequest;
   targets: ModelTarget[];
   provider: string | null;
+  providerModel: string | null;
   attempts: JobAttempt[];
-  result: ChatCompletion | null;
+  result: JobResult | null;
   error: ErrorBody | null;
   usage: Usage | null;
+  costUsd: number | null;
   createdAt: number;
   startedAt: number | null;
   finishedAt: number | null;
@@ -27,6 +31,7 @@ const JSON_FIELDS = ['metadata', 'request', 'targets', 'attempts', 'result', 'er
 export function recordToHash(record: JobRecord): Record<string, string> {
   const hash: Record<string, string> = {
     owner: record.owner,
+    type: record.type,
     status: record.status,
     model: record.model,
     priority: String(record.priority),
@@ -36,6 +41,8 @@ export function recordToHash(record: JobRecord): Record<string, string> {
     if (record[field] !== null) hash[field] = JSON.stringify(record[field]);
   }
   if (record.provider) hash.provider = record.provider;
+  if (record.providerModel) hash.provider_model = record.providerModel;
+  if (record.costUsd !== null) hash.cost_usd = String(record.costUsd);
   if (record.startedAt !== null) hash.started_at = String(record.startedAt);
   if (record.finishedAt !== null) hash.finished_at = String(record.finishedAt);
   return hash;
@@ -53,17 +60,20 @@ export function recordFromHash(id: string, hash: Record<string, string>): JobRec
   return {
     id,
     owner: hash.owner,
+    type: (hash.type ?? 'chat') as JobType,
     status: hash.status as JobStatus,
     model: hash.model,
     priority: Number(hash.priority),
     metadata: parseJson(hash.metadata, {}),
-    request: parseJson(hash.request, { model: hash.model, messages: [] }),
+    request: parseJson<JobRequest>(hash.request, { type: 'chat', model: hash.model, messages: [] }),
     targets: parseJson(hash.targets, []),
     provider: hash.provider ?? null,
+    providerModel: hash.provider_model ?? null,
     attempts: parseJson(hash.attempts, []),
     result: parseJson(hash.result, null),
     error: parseJson(hash.error, null),
     usage: parseJson(hash.usage, null),
+    costUsd: hash.cost_usd === undefined ? null : Number(hash.cost_usd),
     createdAt: Number(hash.created_at),
     startedAt: parseTime(hash.started_at),
     finishedAt: parseTime(hash.finished_at),
@@ -77,15 +87,18 @@ export function toJobObject(record: JobRecord): JobObject {
   return {
     id: record.id,
     object: 'job',
+    type: record.type,
     status: record.status,
     model: record.model,
     priority: record.priority,
     metadata: record.metadata,
     provider: record.provider,
+    provider_model: record.providerModel,
     attempts: record.attempts,
     result: record.result,
     error: record.error,
     usage: record.usage,
+    cost_usd: record.costUsd,
     created_at: Math.floor(record.createdAt / 1000),
     started_at: toSeconds(record.startedAt),
     finished_at: toSeconds(record.finishedAt),

@@ -8,19 +8,19 @@ local function is_terminal(status)
 end
 `;
 
-/** KEYS: job. ARGV: provider, now_ms. Marks the job active unless it already ended. */
+/** KEYS: job. ARGV: provider, provider model, now_ms. Marks the job active unless it already ended. */
 export const START_JOB = new RedisScript('start-job', `${IS_TERMINAL}
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {'missing'} end
 if is_terminal(status) then return {'terminal', status} end
-redis.call('HSET', KEYS[1], 'status', 'active', 'provider', ARGV[1])
-redis.call('HSETNX', KEYS[1], 'started_at', ARGV[2])
+redis.call('HSET', KEYS[1], 'status', 'active', 'provider', ARGV[1], 'provider_model', ARGV[2])
+redis.call('HSETNX', KEYS[1], 'started_at', ARGV[3])
 return {'started', redis.call('HGET', KEYS[1], 'request')}
 `, 1);
 
 /**
  * KEYS: job, events channel. ARGV: status, finished_at_ms, ttl_s, attempt, result, error, usage
- * (JSON or ''). The first terminal write wins; later ones (a duplicate run, a result racing a
+ * (JSON or ''), cost_usd (or ''). The first terminal write wins; later ones (a duplicate run, a result racing a
  * cancel) change nothing.
  */
 export const FINISH_JOB = new RedisScript('finish-job', `${IS_TERMINAL}
@@ -36,6 +36,7 @@ redis.call('HSET', KEYS[1], 'status', ARGV[1], 'finished_at', ARGV[2])
 if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'result', ARGV[5]) end
 if ARGV[6] ~= '' then redis.call('HSET', KEYS[1], 'error', ARGV[6]) end
 if ARGV[7] ~= '' then redis.call('HSET', KEYS[1], 'usage', ARGV[7]) end
+if ARGV[8] ~= '' then redis.call('HSET', KEYS[1], 'cost_usd', ARGV[8]) end
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 redis.call('PUBLISH', KEYS[2], ARGV[1])
 return 1

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { SwitchyardConfig } from '@switchyard/config';
-import type { ChatCompletion, ChatRequest, ErrorBody, JobAttempt, JobStatus, Usage } from '@switchyard/contracts';
+import type { ErrorBody, JobAttempt, JobRequest, JobResult, JobStatus, Usage } from '@switchyard/contracts';
 import { CANCEL_JOB, FINISH_JOB, START_JOB } from './job-scripts';
 import { recordFromHash, recordToHash, type JobRecord } from './job-record';
 import { RedisConnections } from './redis/redis-connections';
@@ -13,7 +13,7 @@ import { RedisKeys } from './redis-keys';
 const UNFINISHED_JOB_TTL_S = 30 * 24 * 3600;
 
 export type StartOutcome =
-  | { kind: 'started'; request: ChatRequest }
+  | { kind: 'started'; request: JobRequest }
   | { kind: 'missing' }
   | { kind: 'terminal'; status: JobStatus };
 
@@ -25,9 +25,10 @@ export type CancelOutcome =
 export interface JobFinish {
   status: Extract<JobStatus, 'succeeded' | 'failed' | 'canceled'>;
   attempt?: JobAttempt;
-  result?: ChatCompletion;
+  result?: JobResult;
   error?: ErrorBody;
   usage?: Usage;
+  costUsd?: number | null;
 }
 
 /** The only code that knows how job records are laid out in Redis. */
@@ -57,9 +58,9 @@ export class JobStore {
     return hash.status === undefined ? null : recordFromHash(id, hash);
   }
 
-  async start(id: string, provider: string, now = Date.now()): Promise<StartOutcome> {
-    const [kind, value] = (await START_JOB.run(this.redis, [this.keys.job(id)], [provider, now])) as [string, string?];
-    if (kind === 'started') return { kind, request: JSON.parse(value as string) as ChatRequest };
+  async start(id: string, provider: string, model: string, now = Date.now()): Promise<StartOutcome> {
+    const [kind, value] = (await START_JOB.run(this.redis, [this.keys.job(id)], [provider, model, now])) as [string, string?];
+    if (kind === 'started') return { kind, request: JSON.parse(value as string) as JobRequest };
     if (kind === 'terminal') return { kind, status: value as JobStatus };
     return { kind: 'missing' };
   }
@@ -70,7 +71,7 @@ export class JobStore {
     const written = await FINISH_JOB.run(
       this.redis,
       [this.keys.job(id), this.keys.jobEvents(id)],
-      [finish.status, now, this.retentionFor(finish.status), json(finish.attempt), json(finish.result), json(finish.error), json(finish.usage)],
+      [finish.status, now, this.retentionFor(finish.status), json(finish.attempt), json(finish.result), json(finish.error), json(finish.usage), finish.costUsd == null ? '' : String(finish.costUsd)],
     );
     return written === 1;
   }

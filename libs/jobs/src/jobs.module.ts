@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import type { SwitchyardConfig } from '@switchyard/config';
+import { ProvidersModule } from '@switchyard/providers';
 import { RoutingModule } from '@switchyard/routing';
 import { CancellationBus } from './cancellation-bus';
 import { JobEvents } from './job-events';
@@ -29,6 +30,7 @@ export class JobsModule {
         BullModule.forRoot({ connection: redisOptionsFromUrl(config.redis.url), prefix: config.redis.prefix }),
         queues,
         RoutingModule,
+        ProvidersModule,
       ],
       providers: SERVICES,
       exports: [...SERVICES, queues],

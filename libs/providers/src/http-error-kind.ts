@@ -5,8 +5,8 @@ import type { ProviderErrorKind } from './provider-error';
  * most OpenAI-compatible servers (vLLM, llama.cpp, Azure, gateways) reuse them.
  */
 const CODE_KINDS: Readonly<Record<string, ProviderErrorKind>> = {
-  context_length_exceeded: 'context_length',
-  string_above_max_length: 'context_length',
+  context_length_exceeded: 'context_length_exceeded',
+  string_above_max_length: 'context_length_exceeded',
   content_filter: 'content_filter',
   content_policy_violation: 'content_filter',
 };
@@ -16,8 +16,9 @@ export function kindForHttpError(status: number, code?: string | null): Provider
   if (status === 400) return (code ? CODE_KINDS[code] : undefined) ?? 'invalid_request';
   switch (status) {
     case 401:
-    case 403:
       return 'authentication';
+    case 403:
+      return 'permission';
     case 404:
       return 'not_found';
     case 408:

@@ -1,4 +1,5 @@
-import type { ChatCompletion, ChatRequest } from '@switchyard/contracts';
+import type { ChatCompletion, ChatRequest, EmbeddingRequest, EmbeddingResponse } from '@switchyard/contracts';
+import type { ModelInfo } from './registry/model-info';
 
 /** What a worker hands an adapter for one call. */
 export interface ProviderCallContext {
@@ -7,19 +8,25 @@ export interface ProviderCallContext {
   /** Aborted when the job is canceled or the worker shuts down; adapters must abort their HTTP call. */
   readonly signal: AbortSignal;
   readonly jobId: string;
+  /** What the registry knows of the model (limits, capabilities), when it knows it. */
+  readonly modelInfo?: ModelInfo;
+  /** Records a note on the job's attempt, e.g. a parameter the provider could not honour and that was dropped. */
+  warn(message: string): void;
 }
 
 /**
  * The contract every provider family implements (one folder per family under libs/providers).
  * Adapters translate the normalized OpenAI-shaped request to their wire format and back, and
- * throw only ProviderError. Later issues add `stream(request, ctx)` and `embed(request, ctx)`.
+ * throw only ProviderError. Streaming arrives in a later issue as `stream(request, ctx)`.
  */
 export interface ProviderAdapter {
   /** The configured provider name (`providers.<name>`), also the queue it serves. */
   readonly name: string;
-  /** The provider family (`mock`, `openai`, ...). */
+  /** The provider family (`mock`, `openai`, `anthropic`, ...). */
   readonly type: string;
   generate(request: ChatRequest, ctx: ProviderCallContext): Promise<ChatCompletion>;
+  /** Present for families with an embeddings API. */
+  embed?(request: EmbeddingRequest, ctx: ProviderCallContext): Promise<EmbeddingResponse>;
   /** Releases pooled connections. */
   close(): Promise<void>;
 }

@@ -10,7 +10,8 @@ export type ProviderErrorKind =
   | 'overloaded'
   | 'invalid_request'
   | 'authentication'
-  | 'context_length'
+  | 'permission'
+  | 'context_length_exceeded'
   | 'content_filter'
   | 'not_found'
   | 'bad_response'
@@ -20,7 +21,7 @@ export type ProviderErrorKind =
 const RETRYABLE: ReadonlySet<ProviderErrorKind> = new Set(['timeout', 'network', 'rate_limited', 'server_error', 'overloaded', 'bad_response']);
 /** Errors another provider might not have: worth moving the job to the next target. */
 const FALLBACK: ReadonlySet<ProviderErrorKind> = new Set([
-  'timeout', 'network', 'rate_limited', 'server_error', 'overloaded', 'authentication', 'not_found', 'bad_response', 'unknown',
+  'timeout', 'network', 'rate_limited', 'server_error', 'overloaded', 'authentication', 'permission', 'not_found', 'bad_response', 'unknown',
 ]);
 
 const MAX_BODY_CHARS = 2048;

@@ -1,7 +1,7 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { SwitchyardConfig } from '@switchyard/config';
 import type { ProviderAdapter } from './provider-adapter';
-import { createProviderAdapter } from './provider-factories';
+import { createProviderAdapter } from './provider-families';
 
 /** One adapter per configured provider, built at boot so a bad provider entry stops the process early. */
 @Injectable()

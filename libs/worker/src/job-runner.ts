@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { ErrorBody, JobAttempt } from '@switchyard/contracts';
+import type { ErrorBody, JobAttempt, JobRequest, JobResult } from '@switchyard/contracts';
 import { JobStore, type JobFinish, type ProviderJobData } from '@switchyard/jobs';
-import { ProviderError, ProviderRegistry } from '@switchyard/providers';
+import { ModelRegistry, ProviderError, ProviderRegistry, costUsd, type ProviderAdapter, type ProviderCallContext } from '@switchyard/providers';
 
-const CLIENT_SIDE_KINDS = new Set(['invalid_request', 'context_length', 'content_filter']);
+const CLIENT_SIDE_KINDS = new Set(['invalid_request', 'context_length_exceeded', 'content_filter']);
 
 function errorBody(error: ProviderError): ErrorBody {
   return {
@@ -19,6 +19,16 @@ function asProviderError(error: unknown): ProviderError {
   return new ProviderError('unknown', error instanceof Error ? error.message : String(error), { cause: error });
 }
 
+function call(adapter: ProviderAdapter, request: JobRequest, ctx: ProviderCallContext): Promise<JobResult> {
+  if (request.type === 'chat') {
+    const { type: _type, ...chat } = request;
+    return adapter.generate(chat, ctx);
+  }
+  if (!adapter.embed) throw new ProviderError('invalid_request', `${adapter.name} has no embeddings API`);
+  const { type: _type, ...embedding } = request;
+  return adapter.embed(embedding, ctx);
+}
+
 /** Runs one queued job on one target: mark active, call the provider, record the outcome. */
 @Injectable()
 export class JobRunner {
@@ -27,23 +37,29 @@ export class JobRunner {
   constructor(
     private readonly store: JobStore,
     private readonly providers: ProviderRegistry,
+    private readonly models: ModelRegistry,
   ) {}
 
   async run(data: ProviderJobData, signal: AbortSignal): Promise<void> {
     const { jobId, provider, model } = data;
-    const started = await this.store.start(jobId, provider);
+    const started = await this.store.start(jobId, provider, model);
     if (started.kind !== 'started') {
       this.logger.debug(`skipping ${jobId}: ${started.kind === 'terminal' ? started.status : 'no record'}`);
       return;
     }
     const startedAt = Date.now();
+    const warnings: string[] = [];
+    const modelInfo = this.models.lookup(model);
     const attempt = (outcome: JobAttempt['outcome'], error: ErrorBody | null): JobAttempt => ({
       provider, model, outcome, started_at: startedAt, latency_ms: Date.now() - startedAt, error,
+      ...(warnings.length > 0 && { warnings }),
     });
     let outcome: JobFinish;
     try {
-      const result = await this.providers.get(provider).generate(started.request, { model, signal, jobId });
-      outcome = { status: 'succeeded', attempt: attempt('succeeded', null), result, usage: result.usage };
+      const ctx: ProviderCallContext = { model, signal, jobId, modelInfo, warn: (message) => warnings.push(message) };
+      const result = await call(this.providers.get(provider), started.request, ctx);
+      const usage = 'choices' in result ? result.usage : { ...result.usage, completion_tokens: 0 };
+      outcome = { status: 'succeeded', attempt: attempt('succeeded', null), result, usage, costUsd: costUsd(modelInfo, usage) };
     } catch (thrown) {
       const error = asProviderError(thrown);
       // A canceled job's record was already made terminal by the cancel itself.

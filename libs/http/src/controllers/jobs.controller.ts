@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { SwitchyardConfig } from '@switchyard/config';
-import { CreateJobDto, InvalidRequestError, type ChatRequest, type JobObject } from '@switchyard/contracts';
+import { CreateEmbeddingJobDto, CreateJobDto, InvalidRequestError, validateBody, type JobObject, type JobRequest } from '@switchyard/contracts';
 import { CancelJob, GetJob, SubmitJob } from '@switchyard/jobs';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
@@ -17,11 +17,9 @@ export class JobsController {
 
   @Post()
   @HttpCode(202)
-  create(@Body() body: CreateJobDto, @CurrentPrincipal() principal: Principal): Promise<JobObject> {
-    const { metadata, priority, stream: _stream, ...request } = body;
-    // A plain copy: the stored request must not carry DTO class instances or undefined fields.
-    const plain = JSON.parse(JSON.stringify(request)) as ChatRequest;
-    return this.submitJob.execute({ owner: principal.name, request: plain, metadata, priority });
+  create(@Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<JobObject> {
+    const { metadata, priority, request } = this.parseJobBody(body);
+    return this.submitJob.execute({ owner: principal.name, request, metadata, priority });
   }
 
   @Get(':id')
@@ -40,6 +38,17 @@ export class JobsController {
   @HttpCode(200)
   cancel(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<JobObject> {
     return this.cancelJob.execute(id, principal.name);
+  }
+
+  /** A chat job unless the body says `"type": "embedding"`; each shape is validated by its own DTO. */
+  private parseJobBody(body: unknown): { request: JobRequest; metadata?: Record<string, string>; priority?: number } {
+    const isEmbedding = typeof body === 'object' && body !== null && (body as { type?: unknown }).type === 'embedding';
+    const dto = isEmbedding ? validateBody(CreateEmbeddingJobDto, body) : validateBody(CreateJobDto, body);
+    const { metadata, priority, ...fields } = dto;
+    delete (fields as { stream?: boolean }).stream;
+    // A plain copy: the stored request must not carry DTO class instances or undefined fields.
+    const request = JSON.parse(JSON.stringify({ ...fields, type: isEmbedding ? 'embedding' : 'chat' })) as JobRequest;
+    return { request, metadata, priority };
   }
 
   private parseWait(wait: string | undefined): number {

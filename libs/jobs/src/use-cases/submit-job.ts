@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { PRIORITY, ServiceUnavailableError, type ChatRequest, type JobObject } from '@switchyard/contracts';
+import { PRIORITY, ServiceUnavailableError, type JobObject, type JobRequest } from '@switchyard/contracts';
+import { TargetAdmission } from '@switchyard/providers';
 import { ModelRouter } from '@switchyard/routing';
 import { newJobId } from '../job-id';
 import { toJobObject, type JobRecord } from '../job-record';
@@ -8,7 +9,7 @@ import { QueueGateway } from '../queue-gateway';
 
 export interface SubmitJobCommand {
   owner: string;
-  request: ChatRequest;
+  request: JobRequest;
   metadata?: Record<string, string>;
   priority?: number;
 }
@@ -22,29 +23,36 @@ export class SubmitJob {
     private readonly router: ModelRouter,
     private readonly store: JobStore,
     private readonly queues: QueueGateway,
+    private readonly admission: TargetAdmission,
   ) {}
 
   async execute(command: SubmitJobCommand): Promise<JobObject> {
-    const plan = this.router.plan(command.request.model);
+    const { request } = command;
+    const plan = this.router.plan(request.model);
+    const [first] = plan.targets;
+    if (request.type === 'embedding') this.admission.checkEmbedding(request, first);
+    else this.admission.checkChat(request, first);
     const record: JobRecord = {
       id: newJobId(),
       owner: command.owner,
+      type: request.type,
       status: 'queued',
       model: plan.model,
       priority: command.priority ?? PRIORITY.default,
       metadata: command.metadata ?? {},
-      request: command.request,
+      request,
       targets: plan.targets,
       provider: null,
+      providerModel: null,
       attempts: [],
       result: null,
       error: null,
       usage: null,
+      costUsd: null,
       createdAt: Date.now(),
       startedAt: null,
       finishedAt: null,
     };
-    const [first] = plan.targets;
     try {
       // Record first, queue second: a worker must never pick up an id with no record behind it.
       await this.store.create(record);

@@ -1,9 +1,10 @@
 import type { ProviderConfig } from '@switchyard/config';
-import type { ChatCompletion, ChatRequest } from '@switchyard/contracts';
+import type { ChatCompletion, ChatRequest, EmbeddingRequest, EmbeddingResponse } from '@switchyard/contracts';
 import { kindForHttpError } from '../http-error-kind';
 import type { ProviderAdapter, ProviderCallContext } from '../provider-adapter';
 import { ProviderError } from '../provider-error';
 import { MockDirectiveError, mockCompletion, readMockRequest, type MockDirective } from './mock-completion';
+import { mockEmbeddings } from './mock-embeddings';
 import { mockFailure } from './mock-failure';
 import { mockWait } from './mock-wait';
 
@@ -40,6 +41,15 @@ export class MockAdapter implements ProviderAdapter {
     }
     if (directive.status !== undefined) throw this.failure(directive, directive.status);
     return mockCompletion(request, ctx.model);
+  }
+
+  async embed(request: EmbeddingRequest, ctx: ProviderCallContext): Promise<EmbeddingResponse> {
+    try {
+      await mockWait(this.latencyMs, ctx.signal);
+    } catch {
+      throw new ProviderError('canceled', `${this.name}: call canceled`);
+    }
+    return mockEmbeddings(request, ctx.model);
   }
 
   async close(): Promise<void> {}

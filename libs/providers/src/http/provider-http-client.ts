@@ -1,0 +1,151 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { Pool } from 'undici';
+import { ProviderError, scrubSecrets, type ProviderErrorKind } from '../provider-error';
+import { redactKey } from '../redact-key';
+import { retryAfterMs } from '../retry-after';
+
+const MAX_MESSAGE_DETAIL = 300;
+/** undici's own timeouts, which still apply when its request fails before our AbortSignal fires. */
+const TIMEOUT_CODES: ReadonlySet<string> = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
+export interface ProviderHttpOptions {
+  /** The configured provider name, used in error messages. */
+  name: string;
+  baseUrl: string;
+  concurrency: number;
+  timeoutMs: number;
+  /** Credential values that must never appear in an error message or stored body. */
+  secrets: Array<string | undefined>;
+}
+
+export interface HttpCall {
+  method?: 'GET' | 'POST';
+  /** Appended to the base URL's path; may carry its own query. */
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+  signal: AbortSignal;
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+}
+
+/** A family's reading of an error body: which class it is, and the provider's own words. */
+export interface ErrorReading {
+  kind: ProviderErrorKind;
+  message?: string;
+}
+
+export type ErrorClassifier = (answer: HttpAnswer) => ErrorReading;
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
+  return typeof error.code === 'string' ? error.code : undefined;
+}
+
+export function clip(text: string): string {
+  return text.length > MAX_MESSAGE_DETAIL ? `${text.slice(0, MAX_MESSAGE_DETAIL)}…` : text;
+}
+
+/**
+ * The HTTP plumbing every HTTP adapter shares: one keep-alive pool per provider sized to its
+ * concurrency, the timeout combined with the caller's abort, transport failures classified, and
+ * every provider text redacted before it can reach an error.
+ */
+export class ProviderHttpClient {
+  readonly name: string;
+  private readonly pool: Pool;
+  private readonly basePath: string;
+  private readonly baseQuery: string;
+
+  constructor(private readonly options: ProviderHttpOptions) {
+    this.name = options.name;
+    const base = new URL(options.baseUrl);
+    this.basePath = base.pathname.replace(/\/+$/, '');
+    this.baseQuery = base.search.replace(/^\?/, '');
+    this.pool = new Pool(base.origin, {
+      connections: options.concurrency,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+    });
+  }
+
+  /** The full request path: base path + path, with the base URL's query (e.g. Azure's api-version) kept. */
+  pathFor(path: string): string {
+    const full = `${this.basePath}${path}`;
+    if (!this.baseQuery) return full;
+    return `${full}${full.includes('?') ? '&' : '?'}${this.baseQuery}`;
+  }
+
+  /** Sends a request; throws `canceled`, `timeout` or `network`, never for an HTTP status. */
+  async send(call: HttpCall): Promise<HttpAnswer> {
+    const timeout = AbortSignal.timeout(this.options.timeoutMs);
+    try {
+      // On abort undici destroys the socket of an HTTP/1.1 request in flight, so the upstream sees
+      // the connection close and can stop generating.
+      const response = await this.pool.request({
+        method: call.method ?? 'POST',
+        path: this.pathFor(call.path),
+        headers: call.headers,
+        body: call.body,
+        signal: AbortSignal.any([call.signal, timeout]),
+      });
+      return { status: response.statusCode, headers: response.headers, text: await response.body.text() };
+    } catch (error) {
+      throw this.transportFailure(error, call.signal, timeout);
+    }
+  }
+
+  /** Sends, then returns the parsed JSON of a 2xx; a non-2xx becomes a ProviderError through `classify`. */
+  async json(call: HttpCall, classify: ErrorClassifier): Promise<{ json: unknown; answer: HttpAnswer }> {
+    const answer = await this.send(call);
+    if (answer.status < 200 || answer.status >= 300) throw this.httpFailure(answer, classify(answer));
+    try {
+      return { json: JSON.parse(answer.text) as unknown, answer };
+    } catch {
+      throw this.badResponse(answer, 'a body that is not JSON');
+    }
+  }
+
+  httpFailure(answer: HttpAnswer, reading: ErrorReading): ProviderError {
+    const detail = reading.message ? `: ${clip(reading.message)}` : '';
+    return new ProviderError(reading.kind, this.redact(`${this.name} answered ${answer.status}${detail}`), {
+      status: answer.status,
+      retryAfterMs: retryAfterMs(answer.headers),
+      body: this.redact(answer.text),
+    });
+  }
+
+  /** A 2xx the adapter cannot read as what it asked for. */
+  badResponse(answer: HttpAnswer, what: string): ProviderError {
+    return new ProviderError('bad_response', `${this.name} answered ${answer.status} with ${what}`, {
+      status: answer.status,
+      body: this.redact(answer.text),
+    });
+  }
+
+  /** Provider text on its way into a message or a stored body: no trace of a credential. */
+  redact(text: string): string {
+    let clean = text;
+    for (const secret of this.options.secrets) clean = redactKey(clean, secret);
+    return scrubSecrets(clean);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+
+  private transportFailure(error: unknown, caller: AbortSignal, timeout: AbortSignal): ProviderError {
+    // The caller's signal is checked first: a cancel that races the timeout is still a cancel.
+    if (caller.aborted) return new ProviderError('canceled', `${this.name}: call canceled`);
+    const code = errorCode(error);
+    if (timeout.aborted || (code !== undefined && TIMEOUT_CODES.has(code))) {
+      return new ProviderError('timeout', `${this.name} did not answer within ${this.options.timeoutMs} ms`);
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    return new ProviderError('network', this.redact(`${this.name} unreachable: ${code ?? 'error'} (${clip(reason)})`), { cause: error });
+  }
+}
