@@ -3,6 +3,7 @@ import { mockFailure } from '@switchyard/providers';
 import type { MockBehaviour } from './behaviour';
 import { registerChatCompletions } from './chat-completions-route';
 import { registerControlRoutes } from './control-routes';
+import { registerFamilyRoutes } from './families';
 import type { MockProviderOptions } from './mock-options';
 import { registerModelsRoute } from './models-route';
 import { DEFAULT_LOG_CAPACITY, RequestLog } from './request-log';
@@ -33,7 +34,9 @@ export function createMockProviderServer(options: MockProviderOptions = {}): Fas
   const wire = new WireLog();
   wire.attach(app);
 
-  registerChatCompletions(app, { log, behaviour: current, apiKey: options.apiKey, random: options.random ?? Math.random });
+  const deps = { log, behaviour: current, apiKey: options.apiKey, random: options.random ?? Math.random };
+  registerChatCompletions(app, deps);
+  registerFamilyRoutes(app, deps);
   registerModelsRoute(app);
   registerControlRoutes(app, { log, behaviour: current, setBehaviour: (next) => (behaviour = next), wire });
 
