@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { mockCompletion, mockFailure } from '@switchyard/providers';
 import { chatBodySchema } from './chat-body';
 import { firstHeader, runMockCall, sendFailure, type FailureWriter, type FamilyRouteDeps } from './mock-call';
+import { shapeOpenAIAnswer } from './openai-answer';
 import { writeCompletionStream } from './sse';
 
 /** OpenAI's error shape, with `retry-after` headers on a 429. */
@@ -36,7 +37,7 @@ export function registerChatCompletions(app: FastifyInstance, deps: FamilyRouteD
         openAIFailure(status, status === 401 && authorization ? { message: `Incorrect API key provided: ${authorization.replace(/^Bearer\s+/i, '')}.` } : options),
     );
     if (!proceed) return reply;
-    const completion = mockCompletion(body, body.model);
+    const completion = shapeOpenAIAnswer(body, mockCompletion(body, body.model));
     if (!body.stream) return reply.send(completion);
     reply.hijack();
     writeCompletionStream(reply.raw, completion, body.stream_options?.include_usage === true);

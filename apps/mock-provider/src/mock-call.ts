@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { MockDirectiveError, mockWait, readMockRequest, type MockChatInput } from '@switchyard/providers';
 import { planRequest, type MockBehaviour } from './behaviour';
 import { watchClient } from './client-watch';
+import type { AwsCredentials } from './mock-options';
 import type { RequestLog } from './request-log';
 
 const USER_TEXT_CHARS = 200;
@@ -12,6 +13,8 @@ export interface FamilyRouteDeps {
   behaviour: () => MockBehaviour;
   /** When set, requests must carry this key in the family's own auth header. */
   apiKey?: string;
+  /** When set, Bedrock requests must carry a valid SigV4 signature made with these credentials. */
+  aws?: AwsCredentials;
   random: () => number;
 }
 

@@ -9,11 +9,18 @@ export interface MockProviderOptions {
   hang?: boolean;
   /** When set, requests must carry `authorization: Bearer <apiKey>`. */
   apiKey?: string;
+  /** When set, Bedrock routes verify each request's AWS Signature Version 4 against these credentials. */
+  aws?: AwsCredentials;
   /** How many recent requests /_control/requests keeps. */
   logCapacity?: number;
   bodyLimitBytes?: number;
   /** The source of randomness for error_rate; tests pin it. */
   random?: () => number;
+}
+
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
 }
 
 export interface MockProviderBoot {
@@ -43,6 +50,9 @@ export function mockOptionsFromEnv(env: Env): MockProviderBoot {
       errorStatus: number(env, 'MOCK_ERROR_STATUS', (v) => Number.isInteger(v) && v >= 400 && v <= 599),
       hang: env.MOCK_HANG === '1' || env.MOCK_HANG === 'true',
       apiKey: env.MOCK_API_KEY || undefined,
+      aws: env.MOCK_AWS_ACCESS_KEY_ID && env.MOCK_AWS_SECRET_ACCESS_KEY
+        ? { accessKeyId: env.MOCK_AWS_ACCESS_KEY_ID, secretAccessKey: env.MOCK_AWS_SECRET_ACCESS_KEY }
+        : undefined,
     },
   };
 }

@@ -34,7 +34,7 @@ export function createMockProviderServer(options: MockProviderOptions = {}): Fas
   const wire = new WireLog();
   wire.attach(app);
 
-  const deps = { log, behaviour: current, apiKey: options.apiKey, random: options.random ?? Math.random };
+  const deps = { log, behaviour: current, apiKey: options.apiKey, aws: options.aws, random: options.random ?? Math.random };
   registerChatCompletions(app, deps);
   registerFamilyRoutes(app, deps);
   registerModelsRoute(app);

@@ -35,5 +35,13 @@ export { ProviderHttpClient, clip, type ErrorClassifier, type ErrorReading, type
 export { classifyOpenAIError } from './openai/openai-adapter';
 export { normalizeEmbeddings } from './openai/openai-embeddings';
 export { readErrorBody } from './openai/openai-error-body';
-export { OpenAIAdapter } from './openai/openai-adapter';
+export { OpenAIAdapter, type OpenAIWireSetup } from './openai/openai-adapter';
+export { AzureOpenAIAdapter } from './azure-openai/azure-openai-adapter';
+export { OpenAICompatibleAdapter } from './openai-compatible/openai-compatible-adapter';
+export { PRESETS as OPENAI_COMPATIBLE_PRESETS, type CompatiblePreset, type PresetName } from './openai-compatible/openai-compatible-presets';
+export { AnthropicAdapter } from './anthropic/anthropic-adapter';
 export { normalizeChatCompletion, type CompletionFallbacks } from './openai/openai-response';
+export { GeminiAdapter } from './gemini/gemini-adapter';
+export { BedrockAdapter } from './bedrock/bedrock-adapter';
+export { classifyBedrockError } from './bedrock/bedrock-errors';
+export { normalizeConverseResponse } from './bedrock/bedrock-response';

@@ -1,6 +1,13 @@
 import type { ProviderConfig } from '@switchyard/config';
+import { ANTHROPIC_FAMILY } from './anthropic/anthropic-family';
+import { AZURE_OPENAI_FAMILY } from './azure-openai/azure-openai-family';
+import { BEDROCK_FAMILY } from './bedrock/bedrock-family';
+import { COHERE_FAMILY } from './cohere/cohere-family';
+import { GEMINI_FAMILY } from './gemini/gemini-family';
 import { MOCK_FAMILY } from './mock/mock-family';
+import { OLLAMA_FAMILY } from './ollama/ollama-family';
 import { OPENAI_FAMILY } from './openai/openai-family';
+import { OPENAI_COMPATIBLE_FAMILY } from './openai-compatible/openai-compatible-family';
 import type { ChatFeature } from './params/param-policy';
 import type { ProviderAdapter } from './provider-adapter';
 
@@ -17,6 +24,13 @@ export interface ProviderFamily {
 export const PROVIDER_FAMILIES: Readonly<Record<string, ProviderFamily>> = {
   mock: MOCK_FAMILY,
   openai: OPENAI_FAMILY,
+  'openai-compatible': OPENAI_COMPATIBLE_FAMILY,
+  'azure-openai': AZURE_OPENAI_FAMILY,
+  bedrock: BEDROCK_FAMILY,
+  cohere: COHERE_FAMILY,
+  ollama: OLLAMA_FAMILY,
+  gemini: GEMINI_FAMILY,
+  anthropic: ANTHROPIC_FAMILY,
 };
 
 export function providerFamily(type: string): ProviderFamily {

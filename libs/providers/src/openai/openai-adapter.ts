@@ -3,7 +3,7 @@ import type { ChatCompletion, ChatRequest, EmbeddingRequest, EmbeddingResponse }
 import { kindForHttpError } from '../http-error-kind';
 import { ProviderHttpClient, type HttpAnswer, type ErrorReading } from '../http/provider-http-client';
 import { ALL_CHAT_FEATURES } from '../params/all-features';
-import { applyParamPolicy } from '../params/param-policy';
+import { applyParamPolicy, type ChatFeature } from '../params/param-policy';
 import type { ProviderAdapter, ProviderCallContext } from '../provider-adapter';
 import { readErrorBody } from './openai-error-body';
 import { normalizeChatCompletion } from './openai-response';
@@ -17,33 +17,49 @@ export function classifyOpenAIError(answer: HttpAnswer): ErrorReading {
   return { kind: kindForHttpError(answer.status, info.code), message: info.message };
 }
 
+/** What a family speaking OpenAI's wire format settles once, at construction. */
+export interface OpenAIWireSetup {
+  baseUrl: string;
+  chatFeatures: ReadonlySet<ChatFeature>;
+  /** Credentials besides `apiKey` (e.g. from options) that must never reach an error. */
+  secrets?: Array<string | undefined>;
+}
+
 /**
  * Chat Completions and Embeddings against any OpenAI-compatible base URL (OpenAI, vLLM, Ollama's
- * /v1, llama.cpp, other gateways, apps/mock-provider).
+ * /v1, llama.cpp, other gateways, apps/mock-provider). Families with the same wire format and a few
+ * differences (Azure's paths and auth, a server's renamed fields) subclass it and override the
+ * protected hooks below.
  */
 export class OpenAIAdapter implements ProviderAdapter {
   readonly type: string = 'openai';
   readonly name: string;
   protected readonly http: ProviderHttpClient;
   protected readonly apiKey?: string;
+  protected readonly chatFeatures: ReadonlySet<ChatFeature>;
 
-  constructor(protected readonly config: ProviderConfig) {
+  constructor(
+    protected readonly config: ProviderConfig,
+    setup?: OpenAIWireSetup,
+  ) {
     this.name = config.name;
     this.apiKey = config.apiKey || undefined;
+    this.chatFeatures = setup?.chatFeatures ?? ALL_CHAT_FEATURES;
     this.http = new ProviderHttpClient({
       name: config.name,
-      baseUrl: config.baseUrl ?? DEFAULT_BASE_URL,
+      baseUrl: setup?.baseUrl ?? config.baseUrl ?? DEFAULT_BASE_URL,
       concurrency: config.concurrency,
       timeoutMs: config.timeoutMs,
-      secrets: [this.apiKey],
+      secrets: [this.apiKey, ...(setup?.secrets ?? [])],
     });
   }
 
   async generate(request: ChatRequest, ctx: ProviderCallContext): Promise<ChatCompletion> {
-    const allowed = applyParamPolicy(request, this.name, ALL_CHAT_FEATURES, this.config.unsupportedParams, ctx.warn);
+    const allowed = applyParamPolicy(request, this.name, this.chatFeatures, this.config.unsupportedParams, ctx.warn);
+    const body = this.chatBody(allowed, ctx);
     const { json, answer } = await this.http.json(
-      { path: '/chat/completions', headers: this.headers(ctx.jobId), body: JSON.stringify({ ...allowed, model: ctx.model }), signal: ctx.signal },
-      classifyOpenAIError,
+      { path: this.chatPath(ctx.model), headers: this.headers(ctx.jobId), body: JSON.stringify(body), signal: ctx.signal },
+      (failed) => this.classifyError(failed),
     );
     const completion = normalizeChatCompletion(json, { id: `chatcmpl-${ctx.jobId}`, model: ctx.model, created: Math.floor(Date.now() / 1000) });
     if (!completion) throw this.http.badResponse(answer, 'a body that is not a chat completion');
@@ -51,9 +67,10 @@ export class OpenAIAdapter implements ProviderAdapter {
   }
 
   async embed(request: EmbeddingRequest, ctx: ProviderCallContext): Promise<EmbeddingResponse> {
+    const body = this.embeddingsBody(request, ctx);
     const { json, answer } = await this.http.json(
-      { path: '/embeddings', headers: this.headers(ctx.jobId), body: JSON.stringify({ ...request, model: ctx.model }), signal: ctx.signal },
-      classifyOpenAIError,
+      { path: this.embeddingsPath(ctx.model), headers: this.headers(ctx.jobId), body: JSON.stringify(body), signal: ctx.signal },
+      (failed) => this.classifyError(failed),
     );
     const embeddings = normalizeEmbeddings(json, ctx.model);
     if (!embeddings) throw this.http.badResponse(answer, 'a body that is not an embeddings list');
@@ -62,6 +79,28 @@ export class OpenAIAdapter implements ProviderAdapter {
 
   async close(): Promise<void> {
     await this.http.close();
+  }
+
+  /** Relative to the base URL; `model` is the routed upstream model. */
+  protected chatPath(_model: string): string {
+    return '/chat/completions';
+  }
+
+  protected embeddingsPath(_model: string): string {
+    return '/embeddings';
+  }
+
+  /** The wire body for a request the param policy has already filtered. */
+  protected chatBody(request: ChatRequest, ctx: ProviderCallContext): Record<string, unknown> {
+    return { ...request, model: ctx.model };
+  }
+
+  protected embeddingsBody(request: EmbeddingRequest, ctx: ProviderCallContext): Record<string, unknown> {
+    return { ...request, model: ctx.model };
+  }
+
+  protected classifyError(answer: HttpAnswer): ErrorReading {
+    return classifyOpenAIError(answer);
   }
 
   protected headers(jobId: string): Record<string, string> {

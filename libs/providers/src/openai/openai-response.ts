@@ -35,6 +35,9 @@ const completionSchema = z.object({
       prompt_tokens: z.number().optional(),
       completion_tokens: z.number().optional(),
       total_tokens: z.number().optional(),
+      prompt_tokens_details: z.object({ cached_tokens: z.number().nullish() }).nullish(),
+      // DeepSeek reports prompt-cache hits under its own name instead of prompt_tokens_details.
+      prompt_cache_hit_tokens: z.number().nullish(),
     })
     .nullish(),
   system_fingerprint: z.string().nullish(),
@@ -79,13 +82,19 @@ export function normalizeChatCompletion(raw: unknown, fallbacks: CompletionFallb
   const body = parsed.data;
   const prompt = body.usage?.prompt_tokens ?? 0;
   const completion = body.usage?.completion_tokens ?? 0;
+  const cached = body.usage?.prompt_tokens_details?.cached_tokens ?? body.usage?.prompt_cache_hit_tokens;
   return {
     id: body.id ?? fallbacks.id,
     object: 'chat.completion',
     created: body.created ?? fallbacks.created,
     model: body.model ?? fallbacks.model,
     choices: body.choices.map(normalizeChoice),
-    usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: body.usage?.total_tokens ?? prompt + completion },
+    usage: {
+      prompt_tokens: prompt,
+      completion_tokens: completion,
+      total_tokens: body.usage?.total_tokens ?? prompt + completion,
+      ...(cached != null ? { prompt_tokens_details: { cached_tokens: cached } } : {}),
+    },
     ...(body.system_fingerprint !== undefined ? { system_fingerprint: body.system_fingerprint } : {}),
   };
 }

@@ -1,0 +1,71 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ChatCompletion } from '@switchyard/contracts';
+import { mockCompletion } from '@switchyard/providers';
+import { z } from 'zod';
+import { chatBodySchema } from '../chat-body';
+import { firstHeader, runMockCall, sendFailure, type FamilyRouteDeps } from '../mock-call';
+import { shapeOpenAIAnswer } from '../openai-answer';
+import { writeCompletionStream } from '../sse';
+import { compatibleFailure } from './openai-compatible-failure';
+import { answerEmbeddings } from './openai-embeddings-route';
+
+const paramsSchema = z.object({ server: z.string().min(1) });
+
+/** DeepSeek reports its disk cache in usage under names of its own; the mock never hits it. */
+function withServerUsage(server: string, completion: ChatCompletion): object {
+  if (server !== 'deepseek') return completion;
+  const { usage } = completion;
+  return { ...completion, usage: { ...usage, prompt_cache_hit_tokens: 0, prompt_cache_miss_tokens: usage.prompt_tokens } };
+}
+
+/**
+ * `/compat/{server}/v1/...`: an OpenAI-compatible server (vllm, ollama, groq, together, fireworks,
+ * deepseek, openrouter, mistral) as seen by the openai-compatible family. The wire format is
+ * OpenAI's; what differs per server is the error body (vLLM's own shape, DeepSeek's worded
+ * context-length refusal) and DeepSeek's usage fields.
+ */
+export function registerOpenAICompatibleRoutes(app: FastifyInstance, deps: FamilyRouteDeps): void {
+  app.post('/compat/:server/v1/chat/completions', async (request: FastifyRequest, reply: FastifyReply) => {
+    const { server } = paramsSchema.parse(request.params);
+    const fail = compatibleFailure(server);
+    const parsed = chatBodySchema.safeParse(request.body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return sendFailure(reply, fail(400, { message: `Invalid request: ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'expected a JSON object'}` }));
+    }
+    const body = parsed.data;
+    const authorization = firstHeader(request.headers.authorization);
+    const proceed = await runMockCall(
+      request,
+      reply,
+      deps,
+      {
+        input: body,
+        model: body.model,
+        requestId: firstHeader(request.headers['x-client-request-id']),
+        hasAuthorization: authorization !== null,
+        authorized: authorization === `Bearer ${deps.apiKey}`,
+        stream: body.stream === true,
+      },
+      fail,
+    );
+    if (!proceed) return reply;
+    const completion = shapeOpenAIAnswer(body, mockCompletion(body, body.model));
+    if (!body.stream) return reply.send(withServerUsage(server, completion));
+    reply.hijack();
+    writeCompletionStream(reply.raw, completion, body.stream_options?.include_usage === true);
+    return reply;
+  });
+
+  app.post('/compat/:server/v1/embeddings', async (request: FastifyRequest, reply: FastifyReply) => {
+    const { server } = paramsSchema.parse(request.params);
+    const authorization = firstHeader(request.headers.authorization);
+    return answerEmbeddings(request, reply, deps, {
+      modelOf: (body) => body.model ?? null,
+      requestId: firstHeader(request.headers['x-client-request-id']),
+      hasAuthorization: authorization !== null,
+      authorized: authorization === `Bearer ${deps.apiKey}`,
+      fail: compatibleFailure(server),
+    });
+  });
+}
