@@ -1,5 +1,4 @@
-import type { ChatCompletion, ChatCompletionChoice } from '@switchyard/contracts';
-import { ulid } from 'ulid';
+import { newUlid, type ChatCompletion, type ChatCompletionChoice } from '@switchyard/contracts';
 import { z } from 'zod';
 
 /** The request fields that shape an OpenAI-style answer beyond mockCompletion's text. */
@@ -38,7 +37,7 @@ function shapeChoice(choice: ChatCompletionChoice, body: Shaping, tool: string |
   const content = choice.message.content ?? '';
   if (tool !== undefined && choice.finish_reason !== 'length') {
     // The reply text is the call's arguments (`#mock{"text": "{...}"}`), so tool calls can be tested.
-    const call = { id: `call_mock_${ulid()}`, type: 'function' as const, function: { name: tool, arguments: content } };
+    const call = { id: `call_mock_${newUlid()}`, type: 'function' as const, function: { name: tool, arguments: content } };
     return { ...choice, message: { role: 'assistant', content: null, refusal: null, tool_calls: [call] }, finish_reason: 'tool_calls' };
   }
   const { text, cut } = cutAtStop(content, body.stop);

@@ -8,3 +8,4 @@ export { ChatRequestDto, ChatMessageDto, ToolDto, ToolCallDto } from './chat-req
 export { CreateJobDto, PRIORITY } from './create-job.dto';
 export { CHAT_LIMITS } from './chat-shape.checks';
 export { validateBody } from './validate-body';
+export { newUlid } from './new-ulid';

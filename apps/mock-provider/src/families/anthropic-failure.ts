@@ -1,4 +1,4 @@
-import { ulid } from 'ulid';
+import { newUlid } from '@switchyard/contracts';
 import type { FailureOptions, FamilyFailure } from '../mock-call';
 
 /** The error type Anthropic documents for each status, with a short message (the real one for 401 and 529). */
@@ -21,7 +21,7 @@ const CONTEXT_LENGTH = 'context_length_exceeded';
 const REFUSAL_CODES: ReadonlySet<string> = new Set(['content_filter', 'refusal']);
 
 function requestId(): string {
-  return `req_mock_${ulid()}`;
+  return `req_mock_${newUlid()}`;
 }
 
 function errorFailure(status: number, type: string, message: string, headers: Record<string, string> = {}): FamilyFailure {
@@ -38,7 +38,7 @@ function refusal(model: string): FamilyFailure {
     status: 200,
     headers: { 'request-id': requestId() },
     body: {
-      id: `msg_mock_${ulid()}`,
+      id: `msg_mock_${newUlid()}`,
       type: 'message',
       role: 'assistant',
       model,

@@ -1,5 +1,4 @@
-import type { ChatCompletion } from '@switchyard/contracts';
-import { ulid } from 'ulid';
+import { newUlid, type ChatCompletion } from '@switchyard/contracts';
 import type { MessagesBody } from './anthropic-body';
 
 interface Cut {
@@ -53,11 +52,11 @@ export function anthropicMessage(body: MessagesBody, completion: ChatCompletion)
   const truncated = completion.choices[0]?.finish_reason === 'length';
   const tool = forcedTool(body);
   const usage = { input_tokens: completion.usage.prompt_tokens, output_tokens: completion.usage.completion_tokens };
-  const base = { id: `msg_mock_${ulid()}`, type: 'message', role: 'assistant', model: body.model };
+  const base = { id: `msg_mock_${newUlid()}`, type: 'message', role: 'assistant', model: body.model };
   if (tool !== undefined && !truncated) {
     return {
       ...base,
-      content: [{ type: 'tool_use', id: `toolu_mock_${ulid()}`, name: tool, input: objectOrEmpty(reply) }],
+      content: [{ type: 'tool_use', id: `toolu_mock_${newUlid()}`, name: tool, input: objectOrEmpty(reply) }],
       stop_reason: 'tool_use',
       stop_sequence: null,
       usage,

@@ -1,5 +1,4 @@
-import type { ChatCompletion } from '@switchyard/contracts';
-import { ulid } from 'ulid';
+import { newUlid, type ChatCompletion } from '@switchyard/contracts';
 import { z } from 'zod';
 
 const jsonObject = z.record(z.string(), z.unknown());
@@ -21,7 +20,7 @@ function toolInput(text: string): Record<string, unknown> {
 export function converseReply(completion: ChatCompletion, tool: string | undefined, latencyMs: number): object {
   const choice = completion.choices[0];
   const text = choice.message.content ?? '';
-  const content = tool !== undefined ? [{ toolUse: { toolUseId: `tooluse_${ulid()}`, name: tool, input: toolInput(text) } }] : [{ text }];
+  const content = tool !== undefined ? [{ toolUse: { toolUseId: `tooluse_${newUlid()}`, name: tool, input: toolInput(text) } }] : [{ text }];
   const stopReason = tool !== undefined ? 'tool_use' : choice.finish_reason === 'length' ? 'max_tokens' : 'end_turn';
   const { prompt_tokens: inputTokens, completion_tokens: outputTokens, total_tokens: totalTokens } = completion.usage;
   return {

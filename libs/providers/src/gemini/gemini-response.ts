@@ -1,5 +1,4 @@
-import type { ChatCompletion, ChatCompletionChoice, FinishReason, ToolCall, Usage } from '@switchyard/contracts';
-import { ulid } from 'ulid';
+import { newUlid, type ChatCompletion, type ChatCompletionChoice, type FinishReason, type ToolCall, type Usage } from '@switchyard/contracts';
 import { z } from 'zod';
 
 const partSchema = z.object({
@@ -68,7 +67,7 @@ function toolCalls(candidate: RawCandidate): ToolCall[] {
       ? [
           {
             // Gemini gives an id only in some modes; OpenAI clients need one to answer the call.
-            id: part.functionCall.id ?? `call_${ulid()}`,
+            id: part.functionCall.id ?? `call_${newUlid()}`,
             type: 'function' as const,
             function: { name: part.functionCall.name, arguments: JSON.stringify(part.functionCall.args ?? {}) },
           },

@@ -1,5 +1,4 @@
-import type { ChatCompletion, FinishReason } from '@switchyard/contracts';
-import { ulid } from 'ulid';
+import { newUlid, type ChatCompletion, type FinishReason } from '@switchyard/contracts';
 import { z } from 'zod';
 
 /**
@@ -152,7 +151,7 @@ export function mockCompletion(request: MockChatInput, upstreamModel: string): C
   const promptTokens = estimatePromptTokens(request);
   const completionTokens = kept * choiceCount;
   return {
-    id: `chatcmpl-mock-${ulid()}`,
+    id: `chatcmpl-mock-${newUlid()}`,
     object: 'chat.completion',
     created: Math.floor(Date.now() / 1000),
     model: upstreamModel,

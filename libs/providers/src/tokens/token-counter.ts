@@ -1,6 +1,4 @@
 import type { ChatMessage, ChatRequest } from '@switchyard/contracts';
-import { countTokens as countCl100k } from 'gpt-tokenizer/cjs/encoding/cl100k_base';
-import { countTokens as countO200k } from 'gpt-tokenizer/cjs/encoding/o200k_base';
 
 export interface TokenCount {
   tokens: number;
@@ -27,6 +25,14 @@ const TOKENS_PER_IMAGE = 765;
 const CHARS_PER_TOKEN = 4 / 1.1;
 
 type Counter = (text: string) => number;
+
+// Each encoding's tables take tens of MB; a process loads one only when it first counts for such a model.
+/* eslint-disable @typescript-eslint/no-require-imports -- a synchronous lazy load, on first use */
+let o200k: Counter | undefined;
+let cl100k: Counter | undefined;
+const countO200k: Counter = (text) => (o200k ??= (require('gpt-tokenizer/cjs/encoding/o200k_base') as { countTokens: Counter }).countTokens)(text);
+const countCl100k: Counter = (text) => (cl100k ??= (require('gpt-tokenizer/cjs/encoding/cl100k_base') as { countTokens: Counter }).countTokens)(text);
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 function openAiCounter(model: string): Counter | undefined {
   // o200k_base: GPT-4o, GPT-4.1, GPT-5 and the o-series; cl100k_base: GPT-4, GPT-3.5 and the v3 embeddings.
