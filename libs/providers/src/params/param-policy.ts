@@ -1,4 +1,4 @@
-import type { ChatRequest } from '@switchyard/contracts';
+import type { ChatMessage, ChatRequest } from '@switchyard/contracts';
 import { ProviderError } from '../provider-error';
 
 /** Request features a provider family may or may not support. */
@@ -63,6 +63,14 @@ export function unsupportedFeatures(
   return { reject: missing.filter((f) => MEANING_FEATURES.has(f)), drop: missing.filter((f) => !MEANING_FEATURES.has(f)) };
 }
 
+function withoutImages(messages: ChatMessage[]): ChatMessage[] {
+  return messages.map((message) => {
+    if (!Array.isArray(message.content)) return message;
+    const parts = message.content.filter((part) => part.type !== 'image_url');
+    return { ...message, content: parts.length > 0 ? parts : '' };
+  });
+}
+
 const FIELDS_OF: Partial<Record<ChatFeature, Array<keyof ChatRequest>>> = {
   temperature: ['temperature'],
   top_p: ['top_p'],
@@ -97,6 +105,7 @@ export function applyParamPolicy(
   if (drop.length === 0) return request;
   const copy: ChatRequest = { ...request };
   for (const feature of drop) for (const field of FIELDS_OF[feature] ?? []) delete copy[field];
+  if (drop.includes('images')) copy.messages = withoutImages(copy.messages);
   warn(`${provider} does not support ${drop.join(', ')}; dropped`);
   return copy;
 }

@@ -25,7 +25,7 @@ function provider(family: (typeof FAMILIES)[number], mock: string, key: string, 
   }
 }
 
-describe('no credential of any family reaches a job record, an attempt error or a log line', () => {
+describe('every provider family through the job path', () => {
   let redis: PrivateRedis;
   let gateway: Gateway;
 
@@ -37,7 +37,10 @@ describe('no credential of any family reaches a job record, an attempt error or 
       `  ${family}-wrong: ${provider(family, mock.baseUrl, WRONG, AWS_WRONG_SECRET)}`,
     ]);
     const model = (family: string) => (family === 'bedrock' ? 'amazon.nova-lite-v1:0' : family === 'gemini' ? 'gemini-2.5-flash' : 'some-model');
+    const embedder = (family: string) =>
+      family === 'bedrock' ? 'amazon.titan-embed-text-v2:0' : family === 'gemini' ? 'gemini-embedding-001' : 'some-embedder';
     const models = FAMILIES.flatMap((family) => [
+      `  ${family}-embed: { targets: [{ provider: ${family}-good, model: "${embedder(family)}" }] }`,
       `  ${family}-good: { targets: [{ provider: ${family}-good, model: "${model(family)}" }] }`,
       `  ${family}-wrong: { targets: [{ provider: ${family}-wrong, model: "${model(family)}" }] }`,
     ]);
@@ -51,6 +54,22 @@ describe('no credential of any family reaches a job record, an attempt error or 
   after(async () => {
     await stopAll();
     await redis?.stop();
+  });
+
+  it('runs embedding jobs on every family that has embeddings', async () => {
+    const client = api(gateway.baseUrl, TEAM_A_KEY);
+    for (const family of FAMILIES.filter((f) => f !== 'anthropic')) {
+      const submitted = await client.post('/v1/jobs', { type: 'embedding', model: `${family}-embed`, input: ['alpha', 'beta'] });
+      assert.equal(submitted.status, 202, `${family}: ${submitted.text}`);
+      const job = (await client.get(`/v1/jobs/${(submitted.body as JobLike).id}?wait=20`)).body as JobLike;
+      assert.equal(job.status, 'succeeded', `${family}: ${JSON.stringify(job.error)}`);
+      const result = job.result as { object: string; data: Array<{ index: number; embedding: number[] }> };
+      assert.equal(result.object, 'list');
+      assert.deepEqual(result.data.map((d) => d.index), [0, 1], family);
+      assert.ok(result.data.every((d) => Array.isArray(d.embedding) && d.embedding.length > 0), family);
+    }
+    const refused = await client.post('/v1/jobs', { type: 'embedding', model: 'anthropic-embed', input: 'x' });
+    assert.equal(refused.status, 400, refused.text);
   });
 
   it('runs a job per family with a good and a wrong key, then finds no secret anywhere', async () => {
