@@ -26,11 +26,14 @@ auth:
 providers:
   mock: { type: mock }
   upstream: { type: openai, base_url: ${mock.baseUrl}/v1 }
+  deepseek: { type: openai-compatible, base_url: ${mock.baseUrl}/compat/deepseek/v1, options: { preset: deepseek } }
 models:
   gpt-4o-mini:
     targets: [{ provider: upstream, model: gpt-4o-mini }]
   tiny:
     targets: [{ provider: upstream, model: tiny-model }]
+  deepseek-chat:
+    targets: [{ provider: deepseek, model: deepseek-chat }]
   mock-embed:
     targets: [{ provider: mock, model: mock-embedding }]
 model_registry:
@@ -78,6 +81,20 @@ model_registry:
     assert.equal(response.body.error.code, 'context_length_exceeded');
     assert.match(response.body.error.message, /maximum context length is 60 tokens/);
     assert.deepEqual(await redis.client().keys('sy:job:*').then((keys) => keys.length > 0), true, 'earlier jobs exist');
+  });
+
+  it('refuses at submit what the provider cannot express, and drops mere hints with a warning', async () => {
+    const schema = { type: 'json_schema', json_schema: { name: 'answer', schema: { type: 'object' } } };
+    const refused = await client().post('/v1/jobs', { model: 'deepseek-chat', messages: [{ role: 'user', content: 'hi' }], response_format: schema });
+    assert.equal(refused.status, 400, refused.text);
+    assertErrorShape(refused.body, 'unsupported');
+    assert.equal(refused.body.error.code, 'unsupported_parameter');
+    assert.equal(refused.body.error.param, 'json_schema');
+
+    const job = await run({ model: 'deepseek-chat', messages: [{ role: 'user', content: 'hi' }], seed: 7 });
+    assert.equal(job.status, 'succeeded', JSON.stringify(job));
+    const warnings = (job.attempts[0] as { warnings?: string[] }).warnings ?? [];
+    assert.ok(warnings.some((w) => /seed/.test(w) && /dropped/.test(w)), JSON.stringify(warnings));
   });
 
   it('runs embedding jobs and answers in the OpenAI embeddings shape', async () => {

@@ -16,6 +16,8 @@ export interface ProviderFamily {
   create(config: ProviderConfig): ProviderAdapter;
   /** Request features the family's API can express; the rest fall under `unsupported_params`. */
   chatFeatures: ReadonlySet<ChatFeature>;
+  /** For families whose features depend on a provider's options (openai-compatible presets). */
+  chatFeaturesFor?(config: ProviderConfig): ReadonlySet<ChatFeature>;
   /** Whether the family has an embeddings API (the adapter then implements `embed`). */
   embeddings: boolean;
 }

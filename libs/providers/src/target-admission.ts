@@ -19,7 +19,9 @@ export class TargetAdmission {
 
   checkChat(request: ChatRequest, target: ModelTarget): void {
     const provider = this.provider(target);
-    const { reject } = unsupportedFeatures(request, providerFamily(provider.type).chatFeatures, provider.unsupportedParams);
+    const family = providerFamily(provider.type);
+    const features = family.chatFeaturesFor?.(provider) ?? family.chatFeatures;
+    const { reject } = unsupportedFeatures(request, features, provider.unsupportedParams);
     if (reject.length > 0) {
       throw new InvalidRequestError(`The provider behind this model does not support: ${reject.join(', ')}.`, reject[0], 'unsupported_parameter');
     }
