@@ -73,7 +73,7 @@ describe('azure-openai family', () => {
   it('refuses a bad configuration with the key path', () => {
     assert.throws(() => new AzureOpenAIAdapter(config('', { baseUrl: undefined })), /^Error: providers\.azure\.base_url: is required/);
     assert.throws(() => new AzureOpenAIAdapter(config('https://r.openai.azure.com', { options: { auth: 'oauth' } })), /^Error: providers\.azure\.options\.auth: /);
-    assert.throws(() => new AzureOpenAIAdapter(config('https://r.openai.azure.com', { options: { deployment: {} } })), /^Error: providers\.azure\.options: /);
+    assert.throws(() => new AzureOpenAIAdapter(config('https://r.openai.azure.com', { options: { deployment: {} } })), /^Error: providers\.azure\.options\.deployment: is not an option/);
     assert.throws(
       () => new AzureOpenAIAdapter(config('https://r.openai.azure.com', { options: { deployments: { 'gpt-4o': '' } } })),
       /^Error: providers\.azure\.options\.deployments\.gpt-4o: /,

@@ -578,7 +578,7 @@ describe('GeminiAdapter against apps/mock-provider', () => {
   });
 
   it('refuses unknown or invalid options at construction, naming the key path', () => {
-    assert.throws(() => new GeminiAdapter(providerConfig(baseUrl, { options: { region: 'eu' } })), /^Error: providers\.gemini-primary\.options\.region: is not a Gemini option/);
+    assert.throws(() => new GeminiAdapter(providerConfig(baseUrl, { options: { region: 'eu' } })), /^Error: providers\.gemini-primary\.options\.region: is not an option/);
     assert.throws(() => new GeminiAdapter(providerConfig(baseUrl, { options: { api_version: 'v2' } })), /^Error: providers\.gemini-primary\.options\.api_version: /);
   });
 });

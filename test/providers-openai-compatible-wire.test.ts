@@ -88,7 +88,7 @@ describe('openai-compatible family', () => {
     assert.throws(() => new OpenAICompatibleAdapter(config('x', { preset: 'llamacpp' })), /^Error: providers\.x\.options\.preset: /);
     assert.throws(() => new OpenAICompatibleAdapter(config('x', { preset: 'groq', features: ['telepathy'] })), /^Error: providers\.x\.options\.features\.0: /);
     assert.throws(() => new OpenAICompatibleAdapter(config('x', { preset: 'groq', safe_prompt: true })), /^Error: providers\.x\.options\.safe_prompt: only applies to preset mistral/);
-    assert.throws(() => new OpenAICompatibleAdapter(config('x', { preset: 'groq', referer: 'a' })), /^Error: providers\.x\.options: /);
+    assert.throws(() => new OpenAICompatibleAdapter(config('x', { preset: 'groq', referer: 'a' })), /^Error: providers\.x\.options\.referer: is not an option/);
   });
 });
 

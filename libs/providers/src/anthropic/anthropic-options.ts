@@ -1,5 +1,6 @@
 import type { ProviderConfig } from '@switchyard/config';
 import { z } from 'zod';
+import { parseFamilyOptions } from '../params/family-options';
 
 /** The API version every request is written for; its request and response shapes are what this folder speaks. */
 export const ANTHROPIC_VERSION = '2023-06-01';
@@ -15,9 +16,5 @@ export type AnthropicOptions = z.infer<typeof optionsSchema>;
 
 /** Validated once at boot; the message names the offending key, e.g. `providers.claude.options.anthropic_beta: ...`. */
 export function parseAnthropicOptions(config: ProviderConfig): AnthropicOptions {
-  const parsed = optionsSchema.safeParse(config.options);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const where = [`providers.${config.name}.options`, ...issue.path.map(String)].join('.');
-  throw new Error(`${where}: ${issue.message}`);
+  return parseFamilyOptions(optionsSchema, config);
 }

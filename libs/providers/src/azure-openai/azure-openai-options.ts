@@ -1,5 +1,6 @@
 import type { ProviderConfig } from '@switchyard/config';
 import { z } from 'zod';
+import { parseFamilyOptions } from '../params/family-options';
 
 /**
  * The latest GA version of the dated data-plane inference API. Models released after it (o-series
@@ -25,10 +26,5 @@ function fail(where: string, message: string): never {
 /** Validated once at boot; the message names the offending key, e.g. `providers.azure.options.auth: ...`. */
 export function parseAzureOpenAIOptions(config: ProviderConfig): AzureOpenAIOptions & { endpoint: string } {
   if (!config.baseUrl) fail(`providers.${config.name}.base_url`, 'is required (the resource endpoint, https://<resource>.openai.azure.com)');
-  const parsed = optionsSchema.safeParse(config.options);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    fail([`providers.${config.name}.options`, ...issue.path.map(String)].join('.'), issue.message);
-  }
-  return { ...parsed.data, endpoint: config.baseUrl };
+  return { ...parseFamilyOptions(optionsSchema, config), endpoint: config.baseUrl };
 }

@@ -1,5 +1,6 @@
 import type { ProviderConfig } from '@switchyard/config';
 import { z } from 'zod';
+import { parseFamilyOptions } from '../params/family-options';
 
 const string = z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') });
 const nonEmpty = string.min(1, { error: 'must not be empty' });
@@ -22,12 +23,6 @@ export interface BedrockOptions {
 
 /** Reads `providers.<name>.options`; the error names the key path, never a value. */
 export function bedrockOptions(config: ProviderConfig): BedrockOptions {
-  const parsed = optionsSchema.safeParse(config.options);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    if (issue.code === 'unrecognized_keys') throw new Error(`providers.${config.name}.options: unknown key "${issue.keys[0]}"`);
-    throw new Error(`providers.${config.name}.options.${issue.path.join('.')}: ${issue.message}`);
-  }
-  const { region, access_key_id, secret_access_key, session_token } = parsed.data;
+  const { region, access_key_id, secret_access_key, session_token } = parseFamilyOptions(optionsSchema, config);
   return { region, accessKeyId: access_key_id, secretAccessKey: secret_access_key, sessionToken: session_token || undefined };
 }

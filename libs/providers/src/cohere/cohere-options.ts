@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseFamilyOptions } from '../params/family-options';
 
 /** Cohere's embed input types for text; the right one depends on how the vectors will be used. */
 const EMBED_INPUT_TYPES = ['search_document', 'search_query', 'classification', 'clustering'] as const;
@@ -15,9 +16,5 @@ export type CohereOptions = z.infer<typeof cohereOptionsSchema>;
 
 /** `providers.<name>.options` for a cohere provider, or an Error naming the offending key. */
 export function readCohereOptions(provider: string, options: Readonly<Record<string, unknown>>): CohereOptions {
-  const parsed = cohereOptionsSchema.safeParse(options);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const keys = issue.code === 'unrecognized_keys' ? issue.keys : issue.path.map(String);
-  throw new Error(`${[`providers.${provider}.options`, ...keys].join('.')}: ${issue.message}`);
+  return parseFamilyOptions(cohereOptionsSchema, { name: provider, options });
 }

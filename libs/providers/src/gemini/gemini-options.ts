@@ -1,5 +1,6 @@
 import type { ProviderConfig } from '@switchyard/config';
 import { z } from 'zod';
+import { parseFamilyOptions } from '../params/family-options';
 
 /** Strict, so that a misspelt option fails at boot instead of being ignored. */
 const optionsSchema = z.strictObject({
@@ -12,11 +13,5 @@ export interface GeminiOptions {
 }
 
 export function readGeminiOptions(config: ProviderConfig): GeminiOptions {
-  const parsed = optionsSchema.safeParse(config.options);
-  if (parsed.success) return { apiVersion: parsed.data.api_version };
-  const issue = parsed.error.issues[0];
-  const keys = issue.code === 'unrecognized_keys' ? issue.keys : issue.path.map(String);
-  const where = ['providers', config.name, 'options', ...keys].join('.');
-  const problem = issue.code === 'unrecognized_keys' ? `is not a Gemini option (known: ${Object.keys(optionsSchema.shape).join(', ')})` : issue.message;
-  throw new Error(`${where}: ${problem}`);
+  return { apiVersion: parseFamilyOptions(optionsSchema, config).api_version };
 }

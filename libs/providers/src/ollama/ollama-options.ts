@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseFamilyOptions } from '../params/family-options';
 
 const ollamaOptionsSchema = z.strictObject({
   /** How long Ollama keeps the model loaded after a call (`5m`, `1h`, seconds as a number, -1 forever); Ollama's default when unset. */
@@ -14,9 +15,5 @@ export type OllamaOptions = z.infer<typeof ollamaOptionsSchema>;
 
 /** `providers.<name>.options` for an ollama provider, or an Error naming the offending key. */
 export function readOllamaOptions(provider: string, options: Readonly<Record<string, unknown>>): OllamaOptions {
-  const parsed = ollamaOptionsSchema.safeParse(options);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const keys = issue.code === 'unrecognized_keys' ? issue.keys : issue.path.map(String);
-  throw new Error(`${[`providers.${provider}.options`, ...keys].join('.')}: ${issue.message}`);
+  return parseFamilyOptions(ollamaOptionsSchema, { name: provider, options });
 }

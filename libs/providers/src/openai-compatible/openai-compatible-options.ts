@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ALL_CHAT_FEATURES } from '../params/all-features';
 import type { ChatFeature } from '../params/param-policy';
 import { PRESET_NAMES, PRESETS, type CompatiblePreset, type PresetName } from './openai-compatible-presets';
+import { parseFamilyOptions } from '../params/family-options';
 
 const CHAT_FEATURE_NAMES = [...ALL_CHAT_FEATURES] as [ChatFeature, ...ChatFeature[]];
 
@@ -45,10 +46,7 @@ function fail(where: string, message: string): never {
 }
 
 function parseOptions(config: ProviderConfig): CompatibleOptions {
-  const parsed = optionsSchema.safeParse(config.options);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  return fail([`providers.${config.name}.options`, ...issue.path.map(String)].join('.'), issue.message);
+  return parseFamilyOptions(optionsSchema, config);
 }
 
 /** The set options a preset's table maps, under their target names. */
