@@ -27,13 +27,7 @@ export class AnthropicAdapter implements ProviderAdapter {
     this.name = config.name;
     this.apiKey = config.apiKey || undefined;
     this.options = parseAnthropicOptions(config);
-    this.http = new ProviderHttpClient({
-      name: config.name,
-      baseUrl: config.baseUrl ?? DEFAULT_BASE_URL,
-      concurrency: config.concurrency,
-      timeoutMs: config.timeoutMs,
-      secrets: [this.apiKey],
-    });
+    this.http = ProviderHttpClient.forProvider(config, config.baseUrl ?? DEFAULT_BASE_URL);
   }
 
   async generate(request: ChatRequest, ctx: ProviderCallContext): Promise<ChatCompletion> {

@@ -39,13 +39,7 @@ export class BedrockAdapter implements ProviderAdapter {
     const baseUrl = config.baseUrl ?? `https://bedrock-runtime.${options.region}.amazonaws.com`;
     this.host = new URL(baseUrl).host;
     this.signer = new BedrockSigner(options);
-    this.http = new ProviderHttpClient({
-      name: config.name,
-      baseUrl,
-      concurrency: config.concurrency,
-      timeoutMs: config.timeoutMs,
-      secrets: [options.secretAccessKey, options.sessionToken, config.apiKey],
-    });
+    this.http = ProviderHttpClient.forProvider(config, baseUrl, [options.secretAccessKey, options.sessionToken]);
   }
 
   async generate(request: ChatRequest, ctx: ProviderCallContext): Promise<ChatCompletion> {

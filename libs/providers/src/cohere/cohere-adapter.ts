@@ -27,13 +27,7 @@ export class CohereAdapter implements ProviderAdapter {
     this.options = readCohereOptions(config.name, config.options);
     // Private deployments take no key, so an unset key sends no Authorization header at all.
     this.apiKey = config.apiKey || undefined;
-    this.http = new ProviderHttpClient({
-      name: config.name,
-      baseUrl: config.baseUrl ?? DEFAULT_BASE_URL,
-      concurrency: config.concurrency,
-      timeoutMs: config.timeoutMs,
-      secrets: [this.apiKey],
-    });
+    this.http = ProviderHttpClient.forProvider(config, config.baseUrl ?? DEFAULT_BASE_URL);
   }
 
   async generate(request: ChatRequest, ctx: ProviderCallContext): Promise<ChatCompletion> {

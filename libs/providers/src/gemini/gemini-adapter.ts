@@ -33,13 +33,7 @@ export class GeminiAdapter implements ProviderAdapter {
     this.name = config.name;
     this.versionPath = `/${readGeminiOptions(config).apiVersion}`;
     this.apiKey = config.apiKey || undefined;
-    this.http = new ProviderHttpClient({
-      name: config.name,
-      baseUrl: config.baseUrl ?? DEFAULT_BASE_URL,
-      concurrency: config.concurrency,
-      timeoutMs: config.timeoutMs,
-      secrets: [this.apiKey],
-    });
+    this.http = ProviderHttpClient.forProvider(config, config.baseUrl ?? DEFAULT_BASE_URL);
   }
 
   async generate(request: ChatRequest, ctx: ProviderCallContext): Promise<ChatCompletion> {

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { ProviderConfig } from '@switchyard/config';
 import { Pool } from 'undici';
 import { ProviderError, scrubSecrets, type ProviderErrorKind } from '../provider-error';
 import { redactKey } from '../redact-key';
@@ -60,6 +61,17 @@ export class ProviderHttpClient {
   private readonly pool: Pool;
   private readonly basePath: string;
   private readonly baseQuery: string;
+
+  /** The usual client of one configured provider: its name, pool size, timeout, and its api_key as a secret. */
+  static forProvider(config: ProviderConfig, baseUrl: string, extraSecrets: Array<string | undefined> = []): ProviderHttpClient {
+    return new ProviderHttpClient({
+      name: config.name,
+      baseUrl,
+      concurrency: config.concurrency,
+      timeoutMs: config.timeoutMs,
+      secrets: [config.apiKey, ...extraSecrets],
+    });
+  }
 
   constructor(private readonly options: ProviderHttpOptions) {
     this.name = options.name;

@@ -28,13 +28,7 @@ export class OllamaAdapter implements ProviderAdapter {
     this.options = readOllamaOptions(config.name, config.options);
     // Ollama itself has no auth; a key is for an Ollama behind an authenticating proxy (or Ollama's cloud).
     this.apiKey = config.apiKey || undefined;
-    this.http = new ProviderHttpClient({
-      name: config.name,
-      baseUrl: config.baseUrl ?? DEFAULT_BASE_URL,
-      concurrency: config.concurrency,
-      timeoutMs: config.timeoutMs,
-      secrets: [this.apiKey],
-    });
+    this.http = ProviderHttpClient.forProvider(config, config.baseUrl ?? DEFAULT_BASE_URL);
   }
 
   async generate(request: ChatRequest, ctx: ProviderCallContext): Promise<ChatCompletion> {

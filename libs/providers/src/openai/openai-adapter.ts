@@ -45,13 +45,7 @@ export class OpenAIAdapter implements ProviderAdapter {
     this.name = config.name;
     this.apiKey = config.apiKey || undefined;
     this.chatFeatures = setup?.chatFeatures ?? ALL_CHAT_FEATURES;
-    this.http = new ProviderHttpClient({
-      name: config.name,
-      baseUrl: setup?.baseUrl ?? config.baseUrl ?? DEFAULT_BASE_URL,
-      concurrency: config.concurrency,
-      timeoutMs: config.timeoutMs,
-      secrets: [this.apiKey, ...(setup?.secrets ?? [])],
-    });
+    this.http = ProviderHttpClient.forProvider(config, setup?.baseUrl ?? config.baseUrl ?? DEFAULT_BASE_URL, setup?.secrets);
   }
 
   async generate(request: ChatRequest, ctx: ProviderCallContext): Promise<ChatCompletion> {
