@@ -1,11 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ChatCompletion } from '@switchyard/contracts';
-import { mockCompletion } from '@switchyard/providers';
 import { z } from 'zod';
-import { chatBodySchema } from '../chat-body';
-import { firstHeader, runMockCall, sendFailure, type FamilyRouteDeps } from '../mock-call';
-import { shapeOpenAIAnswer } from '../openai-answer';
-import { writeCompletionStream } from '../sse';
+import { serveOpenAIChat } from '../chat-completions-route';
+import { firstHeader, type FamilyRouteDeps } from '../mock-call';
 import { compatibleFailure } from './openai-compatible-failure';
 import { answerEmbeddings } from './openai-embeddings-route';
 
@@ -25,36 +22,9 @@ function withServerUsage(server: string, completion: ChatCompletion): object {
  * context-length refusal) and DeepSeek's usage fields.
  */
 export function registerOpenAICompatibleRoutes(app: FastifyInstance, deps: FamilyRouteDeps): void {
-  app.post('/compat/:server/v1/chat/completions', async (request: FastifyRequest, reply: FastifyReply) => {
+  app.post('/compat/:server/v1/chat/completions', (request: FastifyRequest, reply: FastifyReply) => {
     const { server } = paramsSchema.parse(request.params);
-    const fail = compatibleFailure(server);
-    const parsed = chatBodySchema.safeParse(request.body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return sendFailure(reply, fail(400, { message: `Invalid request: ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'expected a JSON object'}` }));
-    }
-    const body = parsed.data;
-    const authorization = firstHeader(request.headers.authorization);
-    const proceed = await runMockCall(
-      request,
-      reply,
-      deps,
-      {
-        input: body,
-        model: body.model,
-        requestId: firstHeader(request.headers['x-client-request-id']),
-        hasAuthorization: authorization !== null,
-        authorized: authorization === `Bearer ${deps.apiKey}`,
-        stream: body.stream === true,
-      },
-      fail,
-    );
-    if (!proceed) return reply;
-    const completion = shapeOpenAIAnswer(body, mockCompletion(body, body.model));
-    if (!body.stream) return reply.send(withServerUsage(server, completion));
-    reply.hijack();
-    writeCompletionStream(reply.raw, completion, body.stream_options?.include_usage === true);
-    return reply;
+    return serveOpenAIChat(request, reply, deps, () => compatibleFailure(server), (completion) => withServerUsage(server, completion));
   });
 
   app.post('/compat/:server/v1/embeddings', async (request: FastifyRequest, reply: FastifyReply) => {
