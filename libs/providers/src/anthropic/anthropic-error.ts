@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { kindForHttpError } from '../http-error-kind';
 import type { ErrorReading, HttpAnswer } from '../http/provider-http-client';
 import type { ProviderErrorKind } from '../provider-error';
+import { readJsonBody } from '../http/read-json-body';
 
 /** `{"type":"error","error":{"type","message"},"request_id"}`: Anthropic's one error shape. */
 const errorBodySchema = z.object({
@@ -28,15 +29,8 @@ const TYPE_KINDS: Readonly<Record<string, ProviderErrorKind>> = {
 const PROMPT_TOO_LONG = /prompt is too long/i;
 
 function readBody(text: string): { type: string; message?: string } | undefined {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  const parsed = errorBodySchema.safeParse(json);
-  if (!parsed.success) return undefined;
-  return { type: parsed.data.error.type, message: parsed.data.error.message ?? undefined };
+  const body = readJsonBody(errorBodySchema, text);
+  return body && { type: body.error.type, message: body.error.message ?? undefined };
 }
 
 export function classifyAnthropicError(answer: HttpAnswer): ErrorReading {

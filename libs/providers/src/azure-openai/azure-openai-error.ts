@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ErrorReading, HttpAnswer } from '../http/provider-http-client';
 import { classifyOpenAIError } from '../openai/openai-adapter';
+import { readJsonBody } from '../http/read-json-body';
 
 /** Azure's content-filter refusal: `{"error": {"code": "content_filter", "innererror": {"code": "ResponsibleAIPolicyViolation", ...}}}`. */
 const innerErrorSchema = z.object({
@@ -10,12 +11,7 @@ const innerErrorSchema = z.object({
 const CONTENT_FILTER_INNER_CODE = 'ResponsibleAIPolicyViolation';
 
 function innerErrorCode(text: string): string | undefined {
-  try {
-    const parsed = innerErrorSchema.safeParse(JSON.parse(text));
-    return parsed.success ? (parsed.data.error.innererror?.code ?? undefined) : undefined;
-  } catch {
-    return undefined;
-  }
+  return readJsonBody(innerErrorSchema, text)?.error.innererror?.code ?? undefined;
 }
 
 /**

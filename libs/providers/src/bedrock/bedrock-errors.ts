@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { kindForHttpError } from '../http-error-kind';
 import type { ErrorReading, HttpAnswer } from '../http/provider-http-client';
 import type { ProviderErrorKind } from '../provider-error';
+import { readJsonBody } from '../http/read-json-body';
 
 /** Bedrock Runtime's exception names, by what the gateway does about them. */
 const EXCEPTION_KINDS: Readonly<Record<string, ProviderErrorKind>> = {
@@ -61,12 +62,7 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
 }
 
 function readBody(text: string): z.infer<typeof errorBodySchema> {
-  try {
-    const parsed = errorBodySchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : {};
-  } catch {
-    return {};
-  }
+  return readJsonBody(errorBodySchema, text) ?? {};
 }
 
 export function classifyBedrockError(answer: HttpAnswer): ErrorReading {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { kindForHttpError } from '../http-error-kind';
 import type { ErrorReading, HttpAnswer } from '../http/provider-http-client';
 import type { ProviderErrorKind } from '../provider-error';
+import { readJsonBody } from '../http/read-json-body';
 
 /** `{"message": ...}` per Cohere's error reference (sometimes with an `id`); its OpenAPI spec also names `data`. */
 const errorBodySchema = z.union([z.object({ message: z.string() }), z.object({ data: z.string() })]);
@@ -24,15 +25,9 @@ const STATUS_KINDS: Readonly<Record<number, ProviderErrorKind>> = {
 const CONTEXT_LENGTH_MESSAGE = /^too many tokens/i;
 
 function errorMessage(text: string): string | undefined {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  const parsed = errorBodySchema.safeParse(json);
-  if (!parsed.success) return undefined;
-  return 'message' in parsed.data ? parsed.data.message : parsed.data.data;
+  const body = readJsonBody(errorBodySchema, text);
+  if (!body) return undefined;
+  return 'message' in body ? body.message : body.data;
 }
 
 export function classifyCohereError(answer: HttpAnswer): ErrorReading {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { kindForHttpError } from '../http-error-kind';
 import type { ErrorReading, HttpAnswer } from '../http/provider-http-client';
 import type { ProviderErrorKind } from '../provider-error';
+import { readJsonBody } from '../http/read-json-body';
 
 /** Google's error shape (google.rpc.Status as JSON); `details` holds typed messages such as RetryInfo. */
 const googleErrorSchema = z.object({
@@ -56,15 +57,8 @@ export interface GeminiErrorInfo {
 }
 
 function parseBody(text: string): z.infer<typeof googleErrorSchema> | undefined {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
   // Some Google front ends wrap the error in a one-element array.
-  const parsed = googleErrorSchema.safeParse(Array.isArray(json) ? json[0] : json);
-  return parsed.success ? parsed.data : undefined;
+  return readJsonBody(googleErrorSchema, text, (json) => (Array.isArray(json) ? json[0] : json));
 }
 
 function durationMs(value: string | undefined): number | undefined {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { kindForHttpError } from '../http-error-kind';
 import type { ErrorReading, HttpAnswer } from '../http/provider-http-client';
+import { readJsonBody } from '../http/read-json-body';
 
 /** Ollama's error body: `{"error": "..."}`. */
 const errorBodySchema = z.object({ error: z.string() });
@@ -12,14 +13,7 @@ const errorBodySchema = z.object({ error: z.string() });
 const CONTEXT_LENGTH_MESSAGE = /exceeds the (maximum )?context length/i;
 
 function errorMessage(text: string): string | undefined {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  const parsed = errorBodySchema.safeParse(json);
-  return parsed.success ? parsed.data.error : undefined;
+  return readJsonBody(errorBodySchema, text)?.error;
 }
 
 /** Ollama's statuses follow the shared table: 400, 401, 403, 404 (unknown model), 429, 500, 502, 503 (queue full). */

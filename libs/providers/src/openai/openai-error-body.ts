@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { readJsonBody } from '../http/read-json-body';
 
 /** `{"error":{"message","type","code","param"}}`, and the looser shapes some compatible servers send. */
 const errorBodySchema = z.union([
@@ -20,15 +21,8 @@ export interface ProviderErrorInfo {
 
 /** The provider's own explanation of a failure, if its body has one. */
 export function readErrorBody(text: string): ProviderErrorInfo {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return {};
-  }
-  const parsed = errorBodySchema.safeParse(json);
-  if (!parsed.success) return {};
-  const body = parsed.data;
+  const body = readJsonBody(errorBodySchema, text);
+  if (!body) return {};
   if (!('error' in body)) return { message: body.message, code: body.code == null ? undefined : String(body.code) };
   if (typeof body.error === 'string') return { message: body.error };
   const { message, code, type } = body.error;
