@@ -4,7 +4,7 @@ import { InvalidRequestError, type ChatRequest, type EmbeddingRequest } from '@s
 import { unsupportedFeatures } from './params/param-policy';
 import { providerFamily } from './provider-families';
 import { ModelRegistry } from './registry/model-registry';
-import { countChatTokens, countLongestInput } from './tokens/token-counter';
+import { chatTokensUpperBound, countChatTokens, countLongestInput } from './tokens/token-counter';
 
 /**
  * Checks at submit time that a target can take a request, so a job that could only fail is
@@ -26,7 +26,7 @@ export class TargetAdmission {
       throw new InvalidRequestError(`The provider behind this model does not support: ${reject.join(', ')}.`, reject[0], 'unsupported_parameter');
     }
     const contextWindow = this.registry.lookup(target.model)?.contextWindow;
-    if (contextWindow === undefined) return;
+    if (contextWindow === undefined || chatTokensUpperBound(request) <= contextWindow) return;
     const { tokens, exact } = countChatTokens(request, target.model);
     if (tokens > contextWindow) {
       throw new InvalidRequestError(
@@ -43,7 +43,9 @@ export class TargetAdmission {
       throw new InvalidRequestError(`The provider behind '${request.model}' has no embeddings API.`, 'model', 'unsupported_model');
     }
     const contextWindow = this.registry.lookup(target.model)?.contextWindow;
-    if (contextWindow === undefined) return;
+    const inputs = typeof request.input === 'string' ? [request.input] : request.input;
+    // As for chat: a token is at least a byte, so short inputs need no tokenizer.
+    if (contextWindow === undefined || inputs.every((input) => Buffer.byteLength(input) <= contextWindow)) return;
     const { tokens, exact } = countLongestInput(request.input, target.model);
     if (tokens > contextWindow) {
       throw new InvalidRequestError(

@@ -57,6 +57,19 @@ function messageText(message: ChatMessage): { text: string; images: number } {
   return { text, images };
 }
 
+/**
+ * A bound no count can exceed: a BPE token covers at least one byte, and the JSON of each message
+ * is longer than its framing tokens. Lets a context check skip tokenizing the common request
+ * that is nowhere near the limit.
+ */
+export function chatTokensUpperBound(request: ChatRequest): number {
+  const images = request.messages.reduce(
+    (sum, message) => sum + (Array.isArray(message.content) ? message.content.filter((part) => part.type === 'image_url').length : 0),
+    0,
+  );
+  return Buffer.byteLength(JSON.stringify(request)) + TOKENS_PER_REPLY + images * TOKENS_PER_IMAGE;
+}
+
 /** Prompt tokens of a chat request for a given upstream model: exact for OpenAI models, estimated otherwise. */
 export function countChatTokens(request: ChatRequest, model: string): TokenCount {
   const exact = openAiCounter(model);
