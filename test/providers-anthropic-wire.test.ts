@@ -1,3 +1,4 @@
+import { PROVIDER_DEFAULTS } from './support';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -52,7 +53,7 @@ function chat(text: string, extra: Partial<ChatRequest> = {}): ChatRequest {
 }
 
 function providerConfig(baseUrl: string, overrides: Partial<ProviderConfig> = {}): ProviderConfig {
-  return { name: 'claude', type: 'anthropic', baseUrl, apiKey: KEY, timeoutMs: 10_000, concurrency: 4, options: {}, ...overrides };
+  return { ...PROVIDER_DEFAULTS, name: 'claude', type: 'anthropic', baseUrl, apiKey: KEY, timeoutMs: 10_000, concurrency: 4, options: {}, ...overrides };
 }
 
 interface TestContext {

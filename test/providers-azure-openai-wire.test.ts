@@ -1,3 +1,4 @@
+import { PROVIDER_DEFAULTS } from './support';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ProviderConfig } from '@switchyard/config';
@@ -39,6 +40,7 @@ function ctx(jobId: string, model = 'gpt-4o', signal: AbortSignal = new AbortCon
 
 function config(baseUrl: string, overrides: Partial<ProviderConfig> = {}): ProviderConfig {
   return {
+    ...PROVIDER_DEFAULTS,
     name: 'azure',
     type: 'azure-openai',
     baseUrl,

@@ -1,3 +1,4 @@
+import { PROVIDER_DEFAULTS } from './support';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
@@ -62,6 +63,7 @@ describe('BedrockAdapter against apps/mock-provider (SigV4 verified by the mock)
 
   function config(overrides: Partial<ProviderConfig> = {}, options: Record<string, unknown> = {}): ProviderConfig {
     return {
+      ...PROVIDER_DEFAULTS,
       name: 'bedrock-primary',
       type: 'bedrock',
       baseUrl,
@@ -630,7 +632,7 @@ describe('BedrockAdapter against apps/mock-provider (SigV4 verified by the mock)
 });
 
 describe('BedrockAdapter configuration', () => {
-  const base: ProviderConfig = { name: 'aws', type: 'bedrock', timeoutMs: 1000, concurrency: 1, options: {} };
+  const base: ProviderConfig = { ...PROVIDER_DEFAULTS, name: 'aws', type: 'bedrock', timeoutMs: 1000, concurrency: 1, options: {} };
 
   it('names the missing or wrong option by its key path, never its value', () => {
     assert.throws(() => new BedrockAdapter({ ...base, options: { access_key_id: 'AKID', secret_access_key: 'shh' } }), {

@@ -1,3 +1,4 @@
+import { PROVIDER_DEFAULTS } from './support';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -37,7 +38,7 @@ const BOOK_SCHEMA = {
 };
 
 function providerConfig(baseUrl: string, overrides: Partial<ProviderConfig> = {}): ProviderConfig {
-  return { name: 'cohere-primary', type: 'cohere', baseUrl, apiKey: KEY, timeoutMs: 10_000, concurrency: 4, options: {}, ...overrides };
+  return { ...PROVIDER_DEFAULTS, name: 'cohere-primary', type: 'cohere', baseUrl, apiKey: KEY, timeoutMs: 10_000, concurrency: 4, options: {}, ...overrides };
 }
 
 function chat(text: string, extra: Partial<ChatRequest> = {}): ChatRequest {

@@ -1,3 +1,4 @@
+import { PROVIDER_DEFAULTS } from './support';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -47,7 +48,7 @@ function chat(text: string, extra: Partial<ChatRequest> = {}): ChatRequest {
 }
 
 function providerConfig(baseUrl: string, overrides: Partial<ProviderConfig> = {}): ProviderConfig {
-  return { name: 'gemini-primary', type: 'gemini', baseUrl, apiKey: KEY, timeoutMs: 10_000, concurrency: 4, options: {}, ...overrides };
+  return { ...PROVIDER_DEFAULTS, name: 'gemini-primary', type: 'gemini', baseUrl, apiKey: KEY, timeoutMs: 10_000, concurrency: 4, options: {}, ...overrides };
 }
 
 interface TestContext {
@@ -162,7 +163,7 @@ describe('GeminiAdapter against apps/mock-provider', () => {
   });
 
   it('answers exactly like the in-process MockAdapter', async () => {
-    const mock = new MockAdapter({ name: 'mock', type: 'mock', timeoutMs: 1000, concurrency: 1, options: {} });
+    const mock = new MockAdapter({ ...PROVIDER_DEFAULTS, name: 'mock', type: 'mock', timeoutMs: 1000, concurrency: 1, options: {} });
     const same = chat('write #mock{"tokens": 7}', { max_tokens: 5 });
     const overHttp = await adapter.generate(same, ctx('job-same', { model: 'lorem' }));
     const inProcess = await mock.generate(same, ctx('job-same-local', { model: 'lorem' }));

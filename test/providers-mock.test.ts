@@ -1,3 +1,4 @@
+import { PROVIDER_DEFAULTS } from './support';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PROVIDER_TYPES, type ProviderConfig } from '@switchyard/config';
@@ -5,7 +6,7 @@ import type { ChatRequest } from '@switchyard/contracts';
 import { MockAdapter, MockDirectiveError, PROVIDER_FAMILIES, ProviderError, parseMockDirective } from '@switchyard/providers';
 
 function mockAdapter(options: Record<string, unknown> = {}): MockAdapter {
-  const config: ProviderConfig = { name: 'mock', type: 'mock', timeoutMs: 10_000, concurrency: 1, options };
+  const config: ProviderConfig = { ...PROVIDER_DEFAULTS, name: 'mock', type: 'mock', timeoutMs: 10_000, concurrency: 1, options };
   return new MockAdapter(config);
 }
 

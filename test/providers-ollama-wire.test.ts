@@ -1,3 +1,4 @@
+import { PROVIDER_DEFAULTS } from './support';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -36,7 +37,7 @@ const AGE_SCHEMA = {
 const PNG_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
 
 function providerConfig(baseUrl: string, overrides: Partial<ProviderConfig> = {}): ProviderConfig {
-  return { name: 'ollama-local', type: 'ollama', baseUrl, timeoutMs: 10_000, concurrency: 4, options: {}, ...overrides };
+  return { ...PROVIDER_DEFAULTS, name: 'ollama-local', type: 'ollama', baseUrl, timeoutMs: 10_000, concurrency: 4, options: {}, ...overrides };
 }
 
 function chat(text: string, extra: Partial<ChatRequest> = {}): ChatRequest {

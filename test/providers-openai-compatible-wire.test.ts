@@ -1,3 +1,4 @@
+import { PROVIDER_DEFAULTS } from './support';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ProviderConfig } from '@switchyard/config';
@@ -57,7 +58,7 @@ async function providerError(promise: Promise<unknown>): Promise<ProviderError> 
 }
 
 function config(name: string, options: Record<string, unknown>, overrides: Partial<ProviderConfig> = {}): ProviderConfig {
-  return { name, type: 'openai-compatible', apiKey: KEY, timeoutMs: 10_000, concurrency: 4, options, ...overrides };
+  return { ...PROVIDER_DEFAULTS, name, type: 'openai-compatible', apiKey: KEY, timeoutMs: 10_000, concurrency: 4, options, ...overrides };
 }
 
 describe('openai-compatible family', () => {

@@ -1,3 +1,4 @@
+import { PROVIDER_DEFAULTS } from './support';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ProviderConfig } from '@switchyard/config';
@@ -33,7 +34,7 @@ function ctx(jobId: string, model = MODEL) {
 }
 
 function config(baseUrl: string, overrides: Partial<ProviderConfig> = {}): ProviderConfig {
-  return { name: 'openai-primary', type: 'openai', baseUrl, apiKey: KEY, timeoutMs: 10_000, concurrency: 4, options: {}, ...overrides };
+  return { ...PROVIDER_DEFAULTS, name: 'openai-primary', type: 'openai', baseUrl, apiKey: KEY, timeoutMs: 10_000, concurrency: 4, options: {}, ...overrides };
 }
 
 function assertOpenAIRequest(record: WireRecord, path: string): void {

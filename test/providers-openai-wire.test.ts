@@ -1,3 +1,4 @@
+import { PROVIDER_DEFAULTS } from './support';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,7 +20,7 @@ function chat(text: string, extra: Partial<ChatRequest> = {}): ChatRequest {
 }
 
 function providerConfig(baseUrl: string, overrides: Partial<ProviderConfig> = {}): ProviderConfig {
-  return { name: 'openai-primary', type: 'openai', baseUrl, apiKey: KEY, timeoutMs: 10_000, concurrency: 4, options: {}, ...overrides };
+  return { ...PROVIDER_DEFAULTS, name: 'openai-primary', type: 'openai', baseUrl, apiKey: KEY, timeoutMs: 10_000, concurrency: 4, options: {}, ...overrides };
 }
 
 async function providerError(promise: Promise<unknown>): Promise<ProviderError> {
@@ -90,7 +91,7 @@ describe('OpenAIAdapter against apps/mock-provider', () => {
   });
 
   it('answers exactly like the in-process MockAdapter', async () => {
-    const mock = new MockAdapter({ name: 'mock', type: 'mock', timeoutMs: 1000, concurrency: 1, options: {} });
+    const mock = new MockAdapter({ ...PROVIDER_DEFAULTS, name: 'mock', type: 'mock', timeoutMs: 1000, concurrency: 1, options: {} });
     const request = chat('write #mock{"tokens": 7}', { max_tokens: 5 });
     const overHttp = await adapter.generate(request, ctx('job-same', undefined, 'lorem'));
     const inProcess = await mock.generate(request, ctx('job-same', undefined, 'lorem'));

@@ -24,3 +24,4 @@ export {
   type MockProvider,
   type StartGatewayOptions,
 } from './gateway';
+export { PROVIDER_DEFAULTS } from './provider-config';

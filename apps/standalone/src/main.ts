@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { loadConfig } from '@switchyard/config';
 import { startHttpApp } from '@switchyard/http';
-import { ensureRedis } from '@switchyard/jobs';
+import { ensureRedis } from '@switchyard/redis';
 import { boot } from '@switchyard/telemetry';
 import { StandaloneAppModule } from './standalone-app.module';
 

@@ -1,5 +1,15 @@
 import { DEFAULT_HOST, type ParsedConfig } from './config.schema';
-import { SwitchyardConfig, type ModelConfig, type ModelRegistryEntry, type ProviderConfig } from './switchyard-config';
+import { SwitchyardConfig, type ModelConfig, type ModelRegistryEntry, type ProviderConfig, type RateLimitConfig } from './switchyard-config';
+
+type ParsedRateLimit = { rpm?: number; tpm?: number; concurrency?: number };
+
+function rateLimit({ rpm, tpm, concurrency }: ParsedRateLimit): RateLimitConfig {
+  return Object.freeze({
+    ...(rpm !== undefined && { rpm }),
+    ...(tpm !== undefined && { tpm }),
+    ...(concurrency !== undefined && { concurrency }),
+  });
+}
 
 /** Turns the validated snake_case file shape into the frozen, camelCase runtime object. */
 export function buildConfig(parsed: ParsedConfig, source: string): SwitchyardConfig {
@@ -16,6 +26,21 @@ export function buildConfig(parsed: ParsedConfig, source: string): SwitchyardCon
         ...(p.api_key !== undefined && p.api_key !== '' && { apiKey: p.api_key }),
         timeoutMs: p.timeout_ms,
         concurrency: p.concurrency,
+        retries: p.retries,
+        retryBackoffMs: p.retry_backoff_ms,
+        retryBackoffMaxMs: p.retry_backoff_max_ms,
+        limits: Object.freeze({
+          ...rateLimit(p.limits),
+          interactiveReserve: p.limits.interactive_reserve,
+          models: new Map(Object.entries(p.limits.models).map(([model, limits]) => [model, rateLimit(limits)])),
+        }),
+        circuitBreaker: Object.freeze({
+          failureThreshold: p.circuit_breaker.failure_threshold,
+          errorRate: p.circuit_breaker.error_rate,
+          minRequests: p.circuit_breaker.min_requests,
+          windowS: p.circuit_breaker.window_s,
+          cooldownS: p.circuit_breaker.cooldown_s,
+        }),
         ...(p.unsupported_params !== undefined && { unsupportedParams: p.unsupported_params }),
         options: Object.freeze({ ...p.options }),
       }),
@@ -23,8 +48,19 @@ export function buildConfig(parsed: ParsedConfig, source: string): SwitchyardCon
   }
   const models = new Map<string, ModelConfig>();
   for (const [name, m] of Object.entries(parsed.models)) {
-    const targets = Object.freeze(m.targets.map((t) => Object.freeze({ provider: t.provider, model: t.model })));
-    models.set(name, Object.freeze({ name, ownedBy: m.owned_by, targets }));
+    const targets = Object.freeze(m.targets.map((t) => Object.freeze({ provider: t.provider, model: t.model, weight: t.weight })));
+    models.set(
+      name,
+      Object.freeze({
+        name,
+        ownedBy: m.owned_by,
+        targets,
+        strategy: m.strategy,
+        aliases: Object.freeze([...m.aliases]),
+        failFast: new Set(m.fail_fast),
+        onRateLimit: m.on_rate_limit,
+      }),
+    );
   }
   const modelRegistry = new Map<string, ModelRegistryEntry>();
   for (const [id, e] of Object.entries(parsed.model_registry)) {
@@ -53,7 +89,23 @@ export function buildConfig(parsed: ParsedConfig, source: string): SwitchyardCon
       }),
       redis: Object.freeze({ url: redis.url, prefix: redis.prefix }),
       // Buffers cannot be frozen; the entries around them are.
-      auth: Object.freeze({ keys: Object.freeze(auth.keys.map((k) => Object.freeze({ name: k.name, sha256: k.sha256, scopes: Object.freeze(k.scopes) }))) }),
+      auth: Object.freeze({
+        keys: Object.freeze(
+          auth.keys.map((k) =>
+            Object.freeze({
+              name: k.name,
+              sha256: k.sha256,
+              scopes: Object.freeze(k.scopes),
+              weight: k.weight,
+              limits: Object.freeze({
+                ...(k.limits.rpm !== undefined && { rpm: k.limits.rpm }),
+                ...(k.limits.max_waiting !== undefined && { maxWaiting: k.limits.max_waiting }),
+                ...(k.limits.tokens_per_day !== undefined && { tokensPerDay: k.limits.tokens_per_day }),
+              }),
+            }),
+          ),
+        ),
+      }),
       providers,
       models,
       retention: Object.freeze({ completedS: retention.completed_s, failedS: retention.failed_s }),

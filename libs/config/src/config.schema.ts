@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { PROVIDER_ERROR_KINDS, ROUTING_STRATEGIES } from '@switchyard/contracts';
 import { z } from 'zod';
 import { httpUrl, integer, matching, nonNegativeInteger, oneOf, positiveInteger, redisUrl, section, text } from './schema-fields';
 import { requiredOr } from './schema-messages';
@@ -50,15 +51,24 @@ const apiKeySchema = section({
   key: z.string({ error: 'must be a string' }).min(16, { error: 'must be at least 16 characters' }).optional(),
   key_sha256: matching(SHA256_HEX, 'must be 64 hex characters (a SHA-256 digest)').optional(),
   scopes: z.array(oneOf(API_KEY_SCOPES)).min(1, { error: 'must list at least one scope' }).default(['jobs']),
+  // This key's share of a busy provider against other keys' queued jobs (weighted fair queuing).
+  weight: positiveInteger(1000).default(1),
+  limits: section({
+    rpm: positiveInteger().optional(),
+    max_waiting: positiveInteger().optional(),
+    tokens_per_day: positiveInteger().optional(),
+  }).prefault({}),
 }).superRefine((entry, ctx) => {
   if (entry.key === undefined && entry.key_sha256 === undefined) ctx.addIssue({ code: 'custom', message: 'needs one of key or key_sha256' });
   if (entry.key !== undefined && entry.key_sha256 !== undefined) ctx.addIssue({ code: 'custom', message: 'must have only one of key or key_sha256' });
 })
   // Hashed right here so the plaintext key never reaches anything built from the parsed config.
-  .transform(({ name, key, key_sha256, scopes }) => ({
+  .transform(({ name, key, key_sha256, scopes, weight, limits }) => ({
     name,
     sha256: key !== undefined ? createHash('sha256').update(key).digest() : Buffer.from(key_sha256 ?? '', 'hex'),
     scopes: [...new Set(scopes)],
+    weight,
+    limits,
   }));
 
 const authSchema = section({
@@ -80,12 +90,39 @@ const authSchema = section({
   }),
 });
 
+const rateLimitFields = {
+  rpm: positiveInteger().optional(),
+  tpm: positiveInteger().optional(),
+  concurrency: positiveInteger(100_000).optional(),
+};
+
+/** Limits that hold for the sum of all worker processes (Bottleneck clustered on Redis). */
+const providerLimitsSchema = section({
+  ...rateLimitFields,
+  // The share of the limits that bulk (priority > 1) jobs may not use, kept for interactive work.
+  interactive_reserve: z.number({ error: 'must be a number from 0 to 0.9' }).min(0, { error: 'must be a number from 0 to 0.9' }).max(0.9, { error: 'must be a number from 0 to 0.9' }).default(0),
+  models: z.record(text(), section(rateLimitFields), { error: requiredOr('must be a mapping') }).default({}),
+});
+
+const circuitBreakerSchema = section({
+  failure_threshold: positiveInteger().default(5),
+  error_rate: z.number({ error: 'must be a number from 0 to 1' }).gt(0, { error: 'must be a number above 0 and at most 1' }).max(1, { error: 'must be a number above 0 and at most 1' }).default(0.5),
+  min_requests: positiveInteger().default(20),
+  window_s: positiveInteger(3600).default(60),
+  cooldown_s: positiveInteger(86_400).default(30),
+});
+
 const providerSchema = section({
   type: oneOf(PROVIDER_TYPES),
   base_url: httpUrl().optional(),
   api_key: z.string({ error: 'must be a string' }).optional(),
   timeout_ms: positiveInteger(MAX_TIMER_MS).default(60_000),
   concurrency: positiveInteger(10_000).default(16),
+  retries: nonNegativeInteger(20).default(2),
+  retry_backoff_ms: positiveInteger(MAX_TIMER_MS).default(1000),
+  retry_backoff_max_ms: positiveInteger(MAX_TIMER_MS).default(30_000),
+  limits: providerLimitsSchema.prefault({}),
+  circuit_breaker: circuitBreakerSchema.prefault({}),
   // Unset: reject what changes the output's meaning (tools, response_format), drop mere hints.
   unsupported_params: oneOf(UNSUPPORTED_PARAM_POLICIES).optional(),
   options: z.record(z.string(), z.unknown(), { error: requiredOr('must be a mapping') }).default({}),
@@ -107,15 +144,23 @@ const registryEntrySchema = section({
   cached_input_per_mtok: price.optional(),
 });
 
+/** Errors no other target could fix: they end the job at once instead of falling back. */
+export const DEFAULT_FAIL_FAST = ['invalid_request', 'context_length_exceeded', 'content_filter'] as const;
+
 function modelSchema(providerNames: ReadonlySet<string>) {
   const target = section({
     provider: z
       .string({ error: requiredOr('must be a provider name') })
       .refine((name) => providerNames.has(name), { error: (issue) => `refers to unknown provider "${String(issue.input)}"` }),
     model: text(),
+    weight: positiveInteger(1_000_000).default(1),
   });
   return section({
     targets: z.array(target, { error: requiredOr('must be a list of targets') }).min(1, { error: 'must list at least one target' }),
+    strategy: oneOf(ROUTING_STRATEGIES).default('fallback'),
+    aliases: z.array(matching(MODEL_NAME, 'is not a valid model name'), { error: 'must be a list of names' }).default([]),
+    fail_fast: z.array(oneOf(PROVIDER_ERROR_KINDS), { error: 'must be a list of error kinds' }).default([...DEFAULT_FAIL_FAST]),
+    on_rate_limit: oneOf(['wait', 'fallback'] as const).default('wait'),
     owned_by: text().default('switchyard'),
   });
 }
@@ -124,6 +169,18 @@ function named<T extends z.ZodType>(pattern: RegExp, rule: string, value: T, wha
   return z
     .record(matching(pattern, `is not a valid ${what} name: ${rule}`), value, { error: requiredOr('must be a mapping') })
     .refine((entries) => Object.keys(entries).length > 0, { error: `must define at least one ${what}` });
+}
+
+/** An alias must name exactly one model, so it may repeat neither a model name nor another alias. */
+function uniqueModelNames(models: Record<string, { aliases: string[] }>, ctx: z.RefinementCtx): void {
+  const owners = new Map<string, string>(Object.keys(models).map((name) => [name, name]));
+  for (const [name, model] of Object.entries(models)) {
+    model.aliases.forEach((alias, i) => {
+      const owner = owners.get(alias);
+      if (owner === undefined) owners.set(alias, name);
+      else ctx.addIssue({ code: 'custom', path: [name, 'aliases', i], message: `"${alias}" already names model "${owner}"` });
+    });
+  }
 }
 
 /**
@@ -138,7 +195,7 @@ export function configSchema(providerNames: ReadonlySet<string>) {
     redis: redisSchema.prefault({}),
     auth: authSchema.prefault({}),
     providers: named(PROVIDER_NAME, 'use 1-63 lowercase letters, digits, _ or -, starting with a letter or digit', providerSchema, 'provider'),
-    models: named(MODEL_NAME, 'use up to 128 letters, digits, _, ., :, / or -, starting with a letter or digit', modelSchema(providerNames), 'model'),
+    models: named(MODEL_NAME, 'use up to 128 letters, digits, _, ., :, / or -, starting with a letter or digit', modelSchema(providerNames), 'model').superRefine(uniqueModelNames),
     retention: section({
       completed_s: positiveInteger().default(86_400),
       failed_s: positiveInteger().default(604_800),

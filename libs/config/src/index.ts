@@ -1,10 +1,15 @@
 export { ConfigError } from './config-error';
-export { MODEL_CAPABILITIES, PROVIDER_TYPES } from './config.schema';
+export { DEFAULT_FAIL_FAST, MODEL_CAPABILITIES, PROVIDER_TYPES } from './config.schema';
 export { ConfigModule } from './config.module';
 export { loadConfig } from './load-config';
 export {
   SwitchyardConfig,
   type ApiKeyConfig,
+  type CircuitBreakerConfig,
+  type ProviderLimitsConfig,
+  type RateLimitConfig,
+  type RateLimitPolicy,
+  type TenantLimitsConfig,
   type ModelConfig,
   type ModelRegistryEntry,
   type ModelTarget,

@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import type { ProviderErrorKind, RoutingStrategy } from '@switchyard/contracts';
 
 export interface ServerConfig {
   readonly host: string;
@@ -19,6 +20,39 @@ export interface ApiKeyConfig {
   /** SHA-256 digest of the key (32 bytes); the plaintext is dropped at load. */
   readonly sha256: Buffer;
   readonly scopes: readonly string[];
+  /** Share of a busy provider against other keys (weighted fair queuing); 1 by default. */
+  readonly weight: number;
+  readonly limits: TenantLimitsConfig;
+}
+
+/** Per API key, checked at the API. */
+export interface TenantLimitsConfig {
+  readonly rpm?: number;
+  /** Jobs of this key not yet finished. */
+  readonly maxWaiting?: number;
+  readonly tokensPerDay?: number;
+}
+
+export interface RateLimitConfig {
+  readonly rpm?: number;
+  /** Weighed by the request's estimated prompt tokens plus its maximum output. */
+  readonly tpm?: number;
+  readonly concurrency?: number;
+}
+
+export interface ProviderLimitsConfig extends RateLimitConfig {
+  /** 0..0.9: the share of each limit that bulk jobs may not use. */
+  readonly interactiveReserve: number;
+  /** Upstream model id → limits for that model on this provider. */
+  readonly models: ReadonlyMap<string, RateLimitConfig>;
+}
+
+export interface CircuitBreakerConfig {
+  readonly failureThreshold: number;
+  readonly errorRate: number;
+  readonly minRequests: number;
+  readonly windowS: number;
+  readonly cooldownS: number;
 }
 
 export interface ProviderConfig {
@@ -27,7 +61,14 @@ export interface ProviderConfig {
   readonly baseUrl?: string;
   readonly apiKey?: string;
   readonly timeoutMs: number;
+  /** BullMQ concurrency of one worker process for this provider's queue. */
   readonly concurrency: number;
+  /** Extra tries on the same target for retryable errors, before falling back. */
+  readonly retries: number;
+  readonly retryBackoffMs: number;
+  readonly retryBackoffMaxMs: number;
+  readonly limits: ProviderLimitsConfig;
+  readonly circuitBreaker: CircuitBreakerConfig;
   /** What to do with a parameter the provider cannot honour; undefined means the mixed default. */
   readonly unsupportedParams?: 'drop' | 'reject';
   readonly options: Readonly<Record<string, unknown>>;
@@ -46,12 +87,22 @@ export interface ModelRegistryEntry {
 export interface ModelTarget {
   readonly provider: string;
   readonly model: string;
+  /** For the `weighted` strategy; 1 by default. */
+  readonly weight: number;
 }
+
+export type RateLimitPolicy = 'wait' | 'fallback';
 
 export interface ModelConfig {
   readonly name: string;
   readonly ownedBy: string;
   readonly targets: readonly ModelTarget[];
+  readonly strategy: RoutingStrategy;
+  readonly aliases: readonly string[];
+  /** Error kinds that end a job at once instead of falling back to the next target. */
+  readonly failFast: ReadonlySet<ProviderErrorKind>;
+  /** A provider 429: wait for its retry-after on the same target, or move on to the next. */
+  readonly onRateLimit: RateLimitPolicy;
 }
 
 export interface RetentionConfig {
@@ -111,11 +162,19 @@ export class SwitchyardConfig {
       source: this.source,
       server: this.server,
       redis: { ...this.redis, url: redactUrlPassword(this.redis.url) },
-      auth: { keys: this.auth.keys.map(({ name, scopes }) => ({ name, scopes })) },
+      auth: { keys: this.auth.keys.map(({ name, scopes, weight, limits }) => ({ name, scopes, weight, limits })) },
       providers: Object.fromEntries(
-        [...this.providers].map(([name, p]) => [name, { ...p, ...(p.apiKey !== undefined && { apiKey: REDACTED }), options: redactSecretOptions(p.options) }]),
+        [...this.providers].map(([name, p]) => [
+          name,
+          {
+            ...p,
+            ...(p.apiKey !== undefined && { apiKey: REDACTED }),
+            options: redactSecretOptions(p.options),
+            limits: { ...p.limits, models: Object.fromEntries(p.limits.models) },
+          },
+        ]),
       ),
-      models: Object.fromEntries(this.models),
+      models: Object.fromEntries([...this.models].map(([name, m]) => [name, { ...m, failFast: [...m.failFast] }])),
       retention: this.retention,
       worker: this.worker,
       log: this.log,

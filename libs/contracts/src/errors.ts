@@ -113,3 +113,21 @@ export class ServiceUnavailableError extends GatewayError {
     super(message, 'service_unavailable', null, { 'retry-after': String(retryAfterS) });
   }
 }
+
+/** The caller went over one of its own limits (requests, waiting jobs, tokens, budget). */
+export class TooManyRequestsError extends GatewayError {
+  readonly status = 429;
+  readonly type = 'rate_limit_error';
+  constructor(message: string, code: string, retryAfterS: number) {
+    super(message, code, null, { 'retry-after': String(Math.max(1, Math.ceil(retryAfterS))) });
+  }
+}
+
+/** No target of the model can take the request (capabilities, context window, open circuits). */
+export class NoRouteError extends GatewayError {
+  readonly status = 422;
+  readonly type = 'invalid_request_error';
+  constructor(message: string, param: string | null = null) {
+    super(message, 'no_route', param);
+  }
+}

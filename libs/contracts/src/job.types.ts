@@ -14,6 +14,32 @@ export type JobRequest = ({ type: 'chat' } & ChatRequest) | ({ type: 'embedding'
 
 export type JobResult = ChatCompletion | EmbeddingResponse;
 
+/**
+ * Why a provider call failed, in classes the gateway acts on: retry on the same target, fall back
+ * to the next one, or fail the job at once. Configuration names them (`fail_fast`), so they are
+ * part of the public contract.
+ */
+export const PROVIDER_ERROR_KINDS = [
+  'timeout',
+  'network',
+  'rate_limited',
+  'server_error',
+  'overloaded',
+  'invalid_request',
+  'authentication',
+  'permission',
+  'context_length_exceeded',
+  'content_filter',
+  'not_found',
+  'bad_response',
+  'canceled',
+  'unknown',
+] as const;
+export type ProviderErrorKind = (typeof PROVIDER_ERROR_KINDS)[number];
+
+export const ROUTING_STRATEGIES = ['fallback', 'weighted', 'least-latency', 'least-queue', 'cheapest'] as const;
+export type RoutingStrategy = (typeof ROUTING_STRATEGIES)[number];
+
 export type AttemptOutcome = 'succeeded' | 'failed' | 'canceled' | 'stalled';
 
 export interface JobAttempt {

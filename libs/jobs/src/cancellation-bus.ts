@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { RedisConnections } from './redis/redis-connections';
-import { RedisSubscriber } from './redis/redis-subscriber';
+import { RedisConnections, RedisSubscriber } from '@switchyard/redis';
 import { RedisKeys } from './redis-keys';
 
 /** Tells whichever worker holds an active job, on whatever machine, to abort its provider call. */

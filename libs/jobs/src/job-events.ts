@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { TERMINAL_JOB_STATUSES, type JobStatus } from '@switchyard/contracts';
-import { RedisSubscriber } from './redis/redis-subscriber';
+import { RedisSubscriber } from '@switchyard/redis';
 import { RedisKeys } from './redis-keys';
 
 /** Waits for a job to end, woken by the Redis message the finishing script publishes. */

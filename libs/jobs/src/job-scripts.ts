@@ -1,4 +1,4 @@
-import { RedisScript } from './redis/redis-script';
+import { RedisScript } from '@switchyard/redis';
 
 // Job records are hashes whose JSON fields are opaque strings to Lua: cjson would turn empty
 // arrays into objects and round large integers, corrupting a client's request.

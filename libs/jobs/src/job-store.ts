@@ -3,7 +3,7 @@ import { SwitchyardConfig } from '@switchyard/config';
 import type { ErrorBody, JobAttempt, JobRequest, JobResult, JobStatus, Usage } from '@switchyard/contracts';
 import { CANCEL_JOB, FINISH_JOB, START_JOB } from './job-scripts';
 import { recordFromHash, recordToHash, type JobRecord } from './job-record';
-import { RedisConnections } from './redis/redis-connections';
+import { RedisConnections } from '@switchyard/redis';
 import { RedisKeys } from './redis-keys';
 
 /**

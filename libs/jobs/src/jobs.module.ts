@@ -7,15 +7,13 @@ import { CancellationBus } from './cancellation-bus';
 import { JobEvents } from './job-events';
 import { JobStore } from './job-store';
 import { QueueGateway } from './queue-gateway';
-import { RedisConnections } from './redis/redis-connections';
-import { redisOptionsFromUrl } from './redis/redis-options';
-import { RedisSubscriber } from './redis/redis-subscriber';
+import { RedisModule, redisOptionsFromUrl } from '@switchyard/redis';
 import { RedisKeys, providerQueueName } from './redis-keys';
 import { CancelJob } from './use-cases/cancel-job';
 import { GetJob } from './use-cases/get-job';
 import { SubmitJob } from './use-cases/submit-job';
 
-const SERVICES = [RedisConnections, RedisSubscriber, RedisKeys, JobStore, QueueGateway, JobEvents, CancellationBus, SubmitJob, GetJob, CancelJob];
+const SERVICES = [RedisKeys, JobStore, QueueGateway, JobEvents, CancellationBus, SubmitJob, GetJob, CancelJob];
 
 /** Job records, provider queues and the use cases over them. Imported once, by each app's root module. */
 @Global()
@@ -27,6 +25,7 @@ export class JobsModule {
     return {
       module: JobsModule,
       imports: [
+        RedisModule,
         BullModule.forRoot({ connection: redisOptionsFromUrl(config.redis.url), prefix: config.redis.prefix }),
         queues,
         RoutingModule,

@@ -2,21 +2,8 @@
  * Why a provider call failed, in classes the gateway acts on: retry on the same target,
  * fall back to the next one, or fail the job at once.
  */
-export type ProviderErrorKind =
-  | 'timeout'
-  | 'network'
-  | 'rate_limited'
-  | 'server_error'
-  | 'overloaded'
-  | 'invalid_request'
-  | 'authentication'
-  | 'permission'
-  | 'context_length_exceeded'
-  | 'content_filter'
-  | 'not_found'
-  | 'bad_response'
-  | 'canceled'
-  | 'unknown';
+export type { ProviderErrorKind } from '@switchyard/contracts';
+import type { ProviderErrorKind } from '@switchyard/contracts';
 
 const RETRYABLE: ReadonlySet<ProviderErrorKind> = new Set(['timeout', 'network', 'rate_limited', 'server_error', 'overloaded', 'bad_response']);
 /** Errors another provider might not have: worth moving the job to the next target. */

@@ -1,7 +1,8 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { SwitchyardConfig } from '@switchyard/config';
 import type { ErrorBody } from '@switchyard/contracts';
-import { CancellationBus, JobStore, providerQueueName, redisOptionsFromUrl, type ProviderJobData } from '@switchyard/jobs';
+import { CancellationBus, JobStore, providerQueueName, type ProviderJobData } from '@switchyard/jobs';
+import { redisOptionsFromUrl } from '@switchyard/redis';
 import { Worker, type Job } from 'bullmq';
 import { JobRunner } from './job-runner';
 

@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ServiceUnavailableError } from '@switchyard/contracts';
-import { RedisConnections } from '@switchyard/jobs';
+import { RedisConnections } from '@switchyard/redis';
 import { PublicRoute } from '../auth/api-key.guard';
 
 @Controller()
