@@ -69,7 +69,8 @@ describe('every provider family through the job path', () => {
       assert.ok(result.data.every((d) => Array.isArray(d.embedding) && d.embedding.length > 0), family);
     }
     const refused = await client.post('/v1/jobs', { type: 'embedding', model: 'anthropic-embed', input: 'x' });
-    assert.equal(refused.status, 400, refused.text);
+    assert.equal(refused.status, 422, refused.text);
+    assert.match(refused.text, /"code":"no_route".*has no embeddings API/);
   });
 
   it('runs a job per family with a good and a wrong key, then finds no secret anywhere', async () => {

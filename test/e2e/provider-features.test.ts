@@ -83,12 +83,13 @@ model_registry:
     assert.deepEqual(await redis.client().keys('sy:job:*').then((keys) => keys.length > 0), true, 'earlier jobs exist');
   });
 
-  it('refuses at submit what the provider cannot express, and drops mere hints with a warning', async () => {
+  it('refuses at submit what no target can express (no_route), and drops mere hints with a warning', async () => {
     const schema = { type: 'json_schema', json_schema: { name: 'answer', schema: { type: 'object' } } };
     const refused = await client().post('/v1/jobs', { model: 'deepseek-chat', messages: [{ role: 'user', content: 'hi' }], response_format: schema });
-    assert.equal(refused.status, 400, refused.text);
+    assert.equal(refused.status, 422, refused.text);
     assertErrorShape(refused.body, 'unsupported');
-    assert.equal(refused.body.error.code, 'unsupported_parameter');
+    assert.equal(refused.body.error.code, 'no_route');
+    assert.match(refused.body.error.message, /does not support json_schema/);
     assert.equal(refused.body.error.param, 'json_schema');
 
     const job = await run({ model: 'deepseek-chat', messages: [{ role: 'user', content: 'hi' }], seed: 7 });

@@ -8,6 +8,8 @@ export interface MockBehaviour {
   error_rate: number;
   /** The status random failures use. */
   status: number;
+  /** Sent as retry-after with the failures the error_rate picks. */
+  retry_after_s?: number;
   hang: boolean;
 }
 
@@ -15,7 +17,10 @@ export const behaviourPatchSchema = z.strictObject({
   latency_ms: z.number().nonnegative().optional(),
   error_rate: z.number().min(0).max(1).optional(),
   status: z.number().int().min(400).max(599).optional(),
+  retry_after_s: z.number().int().min(0).optional(),
   hang: z.boolean().optional(),
+  /** Applies the change for this long, then puts the previous behaviour back (an outage window). */
+  for_ms: z.number().int().positive().optional(),
 });
 
 export interface PlannedFailure {
@@ -70,5 +75,5 @@ export function planRequest(
   const asked = directive.status ?? fromHeaders.status;
   const rate = directive.error_rate ?? (asked !== undefined ? 1 : defaults.error_rate);
   if (rate <= 0 || random() >= rate) return { wait };
-  return { wait, failure: { status: asked ?? defaults.status, retryAfterS: directive.retry_after_s, code: directive.error_code } };
+  return { wait, failure: { status: asked ?? defaults.status, retryAfterS: directive.retry_after_s ?? defaults.retry_after_s, code: directive.error_code } };
 }

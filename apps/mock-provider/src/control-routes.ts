@@ -59,8 +59,11 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlDeps): 
     if (!patch.success) {
       return badRequest(reply, patch.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; '));
     }
-    const next = { ...deps.behaviour(), ...patch.data };
+    const { for_ms: forMs, ...change } = patch.data;
+    const previous = deps.behaviour();
+    const next = { ...previous, ...change };
     deps.setBehaviour(next);
+    if (forMs !== undefined) setTimeout(() => deps.behaviour() === next && deps.setBehaviour(previous), forMs).unref();
     return next;
   });
 }

@@ -24,6 +24,9 @@ export interface RequestStats {
   aborted: number;
   /** Calls per x-client-request-id: the exactly-once check for a job. */
   by_request_id: Record<string, number>;
+  /** Requests being answered right now, and the most there ever were at once since the last reset. */
+  in_flight: number;
+  max_in_flight: number;
 }
 
 export const DEFAULT_LOG_CAPACITY = 20_000;
@@ -40,6 +43,7 @@ export class RequestLog {
   private aborted = 0;
   private byRequestId = new Map<string, number>();
   private started = new Map<RequestRecord, number>();
+  private maxInFlight = 0;
 
   constructor(private readonly capacity: number = DEFAULT_LOG_CAPACITY) {
     this.ring = new Array<RequestRecord | undefined>(capacity);
@@ -59,6 +63,7 @@ export class RequestLog {
     this.total++;
     if (request.request_id !== null) this.byRequestId.set(request.request_id, (this.byRequestId.get(request.request_id) ?? 0) + 1);
     this.started.set(record, performance.now());
+    this.maxInFlight = Math.max(this.maxInFlight, this.started.size);
     return record;
   }
 
@@ -91,7 +96,13 @@ export class RequestLog {
   }
 
   stats(): RequestStats {
-    return { total: this.total, aborted: this.aborted, by_request_id: Object.fromEntries(this.byRequestId) };
+    return {
+      total: this.total,
+      aborted: this.aborted,
+      by_request_id: Object.fromEntries(this.byRequestId),
+      in_flight: this.started.size,
+      max_in_flight: this.maxInFlight,
+    };
   }
 
   reset(): void {
@@ -102,5 +113,6 @@ export class RequestLog {
     this.aborted = 0;
     this.byRequestId = new Map();
     this.started = new Map();
+    this.maxInFlight = 0;
   }
 }

@@ -144,8 +144,11 @@ const registryEntrySchema = section({
   cached_input_per_mtok: price.optional(),
 });
 
-/** Errors no other target could fix: they end the job at once instead of falling back. */
-export const DEFAULT_FAIL_FAST = ['invalid_request', 'context_length_exceeded', 'content_filter'] as const;
+/**
+ * Errors no other target could fix: they end the job at once instead of falling back. A context
+ * length error is not among them: it falls back, but only to targets with a larger window.
+ */
+export const DEFAULT_FAIL_FAST = ['invalid_request', 'content_filter'] as const;
 
 function modelSchema(providerNames: ReadonlySet<string>) {
   const target = section({

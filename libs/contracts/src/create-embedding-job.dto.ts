@@ -2,6 +2,7 @@ import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } fro
 import type { EmbeddingRequest } from './embedding.types';
 import { PRIORITY } from './create-job.dto';
 import { checkMetadata } from './chat-shape.checks';
+import { FallbackModels, RouteDto, RouteField } from './route.dto';
 import { Satisfies } from './satisfies.decorator';
 
 export const EMBEDDING_LIMITS = { inputs: 2048, inputChars: 1_000_000 } as const;
@@ -41,6 +42,12 @@ export class CreateEmbeddingJobDto implements EmbeddingRequest {
 
   @IsOptional() @Satisfies(checkMetadata)
   metadata?: Record<string, string>;
+
+  @FallbackModels()
+  models?: string[];
+
+  @RouteField()
+  route?: RouteDto;
 
   @IsOptional() @IsInt() @Min(PRIORITY.mostUrgent) @Max(PRIORITY.leastUrgent)
   priority?: number;

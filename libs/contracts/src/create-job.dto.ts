@@ -1,6 +1,7 @@
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { ChatRequestDto } from './chat-request.dto';
 import { checkMetadata } from './chat-shape.checks';
+import { FallbackModels, RouteDto, RouteField } from './route.dto';
 import { Satisfies } from './satisfies.decorator';
 
 export const PRIORITY = { mostUrgent: 1, leastUrgent: 10, default: 5 } as const;
@@ -13,6 +14,12 @@ export class CreateJobDto extends ChatRequestDto {
 
   @IsOptional() @Satisfies(checkMetadata)
   metadata?: Record<string, string>;
+
+  @FallbackModels()
+  models?: string[];
+
+  @RouteField()
+  route?: RouteDto;
 
   /** 1 is the most urgent; every job carries a priority so none starves behind a FIFO lane. */
   @IsOptional() @IsInt() @Min(PRIORITY.mostUrgent) @Max(PRIORITY.leastUrgent)

@@ -71,8 +71,8 @@ export class NotFoundError extends GatewayError {
 }
 
 export class ModelNotFoundError extends NotFoundError {
-  constructor(model: string) {
-    super(`The model '${model}' does not exist or is not served by this gateway.`, 'model_not_found', 'model');
+  constructor(model: string, param = 'model') {
+    super(`The model '${model}' does not exist or is not served by this gateway.`, 'model_not_found', param);
   }
 }
 

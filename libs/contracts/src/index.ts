@@ -1,3 +1,5 @@
+// The DTOs' decorators read design-time types; the polyfill must load before any of them.
+import 'reflect-metadata';
 export * from './chat.types';
 export * from './errors';
 export * from './job.types';
@@ -9,3 +11,4 @@ export { CreateJobDto, PRIORITY } from './create-job.dto';
 export { CHAT_LIMITS } from './chat-shape.checks';
 export { validateBody } from './validate-body';
 export { newUlid } from './new-ulid';
+export { RouteDto, MAX_FALLBACK_MODELS } from './route.dto';

@@ -40,7 +40,7 @@ export type ProviderErrorKind = (typeof PROVIDER_ERROR_KINDS)[number];
 export const ROUTING_STRATEGIES = ['fallback', 'weighted', 'least-latency', 'least-queue', 'cheapest'] as const;
 export type RoutingStrategy = (typeof ROUTING_STRATEGIES)[number];
 
-export type AttemptOutcome = 'succeeded' | 'failed' | 'canceled' | 'stalled';
+export type AttemptOutcome = 'succeeded' | 'failed' | 'canceled' | 'stalled' | 'skipped';
 
 export interface JobAttempt {
   provider: string;

@@ -7,12 +7,13 @@ import { ContractValidationPipe } from './contract-validation.pipe';
 import { HealthController } from './controllers/health.controller';
 import { JobsController } from './controllers/jobs.controller';
 import { ModelsController } from './controllers/models.controller';
+import { ProvidersController } from './controllers/providers.controller';
 import { OpenAIErrorFilter } from './openai-error.filter';
 
 /** The HTTP surface. Expects ConfigModule and JobsModule in the app's root module. */
 @Module({
   imports: [RoutingModule],
-  controllers: [JobsController, ModelsController, HealthController],
+  controllers: [JobsController, ModelsController, ProvidersController, HealthController],
   providers: [
     ApiKeyAuthenticator,
     { provide: APP_GUARD, useClass: ApiKeyGuard },

@@ -1,8 +1,10 @@
 export { JobsModule } from './jobs.module';
-export { JobStore, type JobFinish, type StartOutcome } from './job-store';
-export { QueueGateway, type ProviderJobData } from './queue-gateway';
+export { JobStore, type JobFinish, type JobMove, type MoveOutcome, type StartOutcome } from './job-store';
+export { QueueGateway, entryId, queuePriority, type ProviderJobData, type QueueCounts, type QueueEntry } from './queue-gateway';
+export type { JobRecord, RouteChoice } from './job-record';
 export { CancellationBus } from './cancellation-bus';
 export { providerQueueName } from './redis-keys';
 export { SubmitJob, type SubmitJobCommand } from './use-cases/submit-job';
 export { GetJob, type GetJobQuery } from './use-cases/get-job';
 export { CancelJob } from './use-cases/cancel-job';
+export { RetryJob } from './use-cases/retry-job';

@@ -1,5 +1,11 @@
-import type { ErrorBody, JobAttempt, JobObject, JobRequest, JobResult, JobStatus, JobType, Usage } from '@switchyard/contracts';
-import type { ModelTarget } from '@switchyard/config';
+import type { ErrorBody, JobAttempt, JobObject, JobRequest, JobResult, JobStatus, JobType, RoutingStrategy, Usage } from '@switchyard/contracts';
+import type { RouteTarget } from '@switchyard/routing';
+
+/** What the client asked of routing beyond the model, kept so a retry plans the same way. */
+export interface RouteChoice {
+  fallbackModels?: string[];
+  strategy?: RoutingStrategy;
+}
 
 /** A job as stored in Redis. Timestamps are Unix milliseconds. */
 export interface JobRecord {
@@ -13,7 +19,15 @@ export interface JobRecord {
   metadata: Record<string, string>;
   /** Carries its own `type`, so the worker knows which adapter method to call. */
   request: JobRequest;
-  targets: ModelTarget[];
+  route: RouteChoice;
+  /** The plan, in the order the targets are tried. */
+  targets: RouteTarget[];
+  /** Which target the job is on now. */
+  targetIndex: number;
+  /** Failed tries on the current target so far. */
+  tries: number;
+  /** Counts the job's queue entries; each move to a retry or another target is a new hop. */
+  hop: number;
   provider: string | null;
   providerModel: string | null;
   attempts: JobAttempt[];
@@ -26,7 +40,7 @@ export interface JobRecord {
   finishedAt: number | null;
 }
 
-const JSON_FIELDS = ['metadata', 'request', 'targets', 'attempts', 'result', 'error', 'usage'] as const;
+const JSON_FIELDS = ['metadata', 'request', 'route', 'targets', 'attempts', 'result', 'error', 'usage'] as const;
 
 export function recordToHash(record: JobRecord): Record<string, string> {
   const hash: Record<string, string> = {
@@ -35,6 +49,9 @@ export function recordToHash(record: JobRecord): Record<string, string> {
     status: record.status,
     model: record.model,
     priority: String(record.priority),
+    target_index: String(record.targetIndex),
+    tries: String(record.tries),
+    hop: String(record.hop),
     created_at: String(record.createdAt),
   };
   for (const field of JSON_FIELDS) {
@@ -66,7 +83,11 @@ export function recordFromHash(id: string, hash: Record<string, string>): JobRec
     priority: Number(hash.priority),
     metadata: parseJson(hash.metadata, {}),
     request: parseJson<JobRequest>(hash.request, { type: 'chat', model: hash.model, messages: [] }),
+    route: parseJson(hash.route, {}),
     targets: parseJson(hash.targets, []),
+    targetIndex: Number(hash.target_index ?? 0),
+    tries: Number(hash.tries ?? 0),
+    hop: Number(hash.hop ?? 0),
     provider: hash.provider ?? null,
     providerModel: hash.provider_model ?? null,
     attempts: parseJson(hash.attempts, []),

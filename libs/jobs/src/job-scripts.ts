@@ -8,20 +8,60 @@ local function is_terminal(status)
 end
 `;
 
-/** KEYS: job. ARGV: provider, provider model, now_ms. Marks the job active unless it already ended. */
+/**
+ * KEYS: job, the provider queue's virtual time (fair queuing). ARGV: hop, provider, provider
+ * model, now_ms, the entry's fair-queuing tag. Marks the job active unless it already ended or
+ * moved on to a later hop (a queue entry left behind by a crash in the middle of a reroute); in
+ * both cases the job's fields come back, so the caller can finish what the crash interrupted.
+ */
 export const START_JOB = new RedisScript('start-job', `${IS_TERMINAL}
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {'missing'} end
 if is_terminal(status) then return {'terminal', status} end
-redis.call('HSET', KEYS[1], 'status', 'active', 'provider', ARGV[1], 'provider_model', ARGV[2])
-redis.call('HSETNX', KEYS[1], 'started_at', ARGV[3])
-return {'started', redis.call('HGET', KEYS[1], 'request')}
+if (redis.call('HGET', KEYS[1], 'hop') or '0') ~= ARGV[1] then return {'moved', redis.call('HGETALL', KEYS[1])} end
+redis.call('HSET', KEYS[1], 'status', 'active', 'provider', ARGV[2], 'provider_model', ARGV[3])
+redis.call('HSETNX', KEYS[1], 'started_at', ARGV[4])
+local tag = tonumber(ARGV[5])
+if tag > tonumber(redis.call('GET', KEYS[2]) or '0') then redis.call('SET', KEYS[2], ARGV[5]) end
+return {'started', redis.call('HGETALL', KEYS[1])}
+`, 2);
+
+/**
+ * KEYS: job. ARGV: from hop, attempt (JSON), to hop, target index, tries on that target. Records
+ * a failed attempt and puts the job back to queued for its next hop (a retry, a fallback, or a
+ * wait after a provider 429). Only the holder of the current hop can move it, so a crashed and
+ * repeated move changes nothing the second time.
+ */
+export const MOVE_JOB = new RedisScript('move-job', `${IS_TERMINAL}
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then return 'missing' end
+if is_terminal(status) then return 'terminal' end
+if (redis.call('HGET', KEYS[1], 'hop') or '0') ~= ARGV[1] then return 'stale' end
+local attempts = redis.call('HGET', KEYS[1], 'attempts')
+if attempts == '[]' then attempts = '[' .. ARGV[2] .. ']'
+else attempts = string.sub(attempts, 1, -2) .. ',' .. ARGV[2] .. ']' end
+redis.call('HSET', KEYS[1], 'attempts', attempts, 'status', 'queued', 'hop', ARGV[3], 'target_index', ARGV[4], 'tries', ARGV[5])
+return 'moved'
+`, 1);
+
+/**
+ * KEYS: job. ARGV: owner, hop, targets (JSON), ttl_s. Sends a job that ended without a result
+ * through routing again: back to queued on a new hop, its attempts kept as history.
+ */
+export const RETRY_JOB = new RedisScript('retry-job', `
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status or redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return {'missing'} end
+if status ~= 'failed' and status ~= 'canceled' and status ~= 'expired' then return {'not_retryable', status} end
+redis.call('HSET', KEYS[1], 'status', 'queued', 'hop', ARGV[2], 'target_index', '0', 'tries', '0', 'targets', ARGV[3])
+redis.call('HDEL', KEYS[1], 'error', 'result', 'usage', 'cost_usd', 'finished_at')
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return {'queued', status}
 `, 1);
 
 /**
  * KEYS: job, events channel. ARGV: status, finished_at_ms, ttl_s, attempt, result, error, usage
- * (JSON or ''), cost_usd (or ''). The first terminal write wins; later ones (a duplicate run, a result racing a
- * cancel) change nothing.
+ * (JSON or ''), cost_usd (or ''), the owner's unfinished-jobs set prefix. The first terminal write
+ * wins; later ones (a duplicate run, a result racing a cancel) change nothing.
  */
 export const FINISH_JOB = new RedisScript('finish-job', `${IS_TERMINAL}
 local status = redis.call('HGET', KEYS[1], 'status')
@@ -37,13 +77,14 @@ if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'result', ARGV[5]) end
 if ARGV[6] ~= '' then redis.call('HSET', KEYS[1], 'error', ARGV[6]) end
 if ARGV[7] ~= '' then redis.call('HSET', KEYS[1], 'usage', ARGV[7]) end
 if ARGV[8] ~= '' then redis.call('HSET', KEYS[1], 'cost_usd', ARGV[8]) end
+redis.call('ZREM', ARGV[9] .. redis.call('HGET', KEYS[1], 'owner'), string.match(KEYS[1], '[^:]+$'))
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 redis.call('PUBLISH', KEYS[2], ARGV[1])
 return 1
 `, 2);
 
 /**
- * KEYS: job, events channel. ARGV: owner, now_ms, ttl_s, error. Owner is checked here so that
+ * KEYS: job, events channel. ARGV: owner, now_ms, ttl_s, error, the owner's unfinished-jobs set. Owner is checked here so that
  * reading and canceling someone else's job are equally impossible.
  */
 export const CANCEL_JOB = new RedisScript('cancel-job', `${IS_TERMINAL}
@@ -51,7 +92,33 @@ local status = redis.call('HGET', KEYS[1], 'status')
 if not status or redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return {'missing'} end
 if is_terminal(status) then return {'terminal', status} end
 redis.call('HSET', KEYS[1], 'status', 'canceled', 'finished_at', ARGV[2], 'error', ARGV[4])
+redis.call('ZREM', ARGV[5], string.match(KEYS[1], '[^:]+$'))
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 redis.call('PUBLISH', KEYS[2], 'canceled')
 return {'canceled', status}
+`, 2);
+
+/**
+ * KEYS: the owner's unfinished-jobs set. ARGV: job id, now_ms, max (0: no limit), stale_before_ms.
+ * Counts and adds in one step, so two simultaneous submits cannot both take the last place.
+ */
+export const ADMIT_JOB = new RedisScript('admit-job', `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[4])
+if tonumber(ARGV[3]) > 0 and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+return 1
+`, 1);
+
+/**
+ * KEYS: the provider queue's virtual time, its per-owner finish tags. ARGV: owner, cost (1/weight).
+ * Start-time fair queuing: an entry's tag is the later of the queue's virtual time (the tag of the
+ * last entry started) and the owner's previous finish tag, so owners with a backlog take turns
+ * with owners that just arrived instead of queuing behind them.
+ */
+export const FAIR_TAG = new RedisScript('fair-tag', `
+local now = tonumber(redis.call('GET', KEYS[1]) or '0')
+local finish = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
+local tag = math.max(now, finish)
+redis.call('HSET', KEYS[2], ARGV[1], tostring(tag + tonumber(ARGV[2])))
+return tostring(tag)
 `, 2);

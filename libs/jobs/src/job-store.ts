@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { SwitchyardConfig } from '@switchyard/config';
-import type { ErrorBody, JobAttempt, JobRequest, JobResult, JobStatus, Usage } from '@switchyard/contracts';
-import { CANCEL_JOB, FINISH_JOB, START_JOB } from './job-scripts';
+import type { ErrorBody, JobAttempt, JobResult, JobStatus, Usage } from '@switchyard/contracts';
+import { ADMIT_JOB, CANCEL_JOB, FINISH_JOB, MOVE_JOB, RETRY_JOB, START_JOB } from './job-scripts';
 import { recordFromHash, recordToHash, type JobRecord } from './job-record';
 import { RedisConnections } from '@switchyard/redis';
+import type { RouteTarget } from '@switchyard/routing';
 import { RedisKeys } from './redis-keys';
 
 /**
@@ -13,9 +14,24 @@ import { RedisKeys } from './redis-keys';
 const UNFINISHED_JOB_TTL_S = 30 * 24 * 3600;
 
 export type StartOutcome =
-  | { kind: 'started'; request: JobRequest }
+  | { kind: 'started'; record: JobRecord }
+  /** The job is on a later hop already: this entry was left behind by a crash mid-move. */
+  | { kind: 'moved'; record: JobRecord }
   | { kind: 'missing' }
   | { kind: 'terminal'; status: JobStatus };
+
+/** Where a job goes next: the same target again (a retry or a 429 wait) or a later one. */
+export interface JobMove {
+  fromHop: number;
+  toHop: number;
+  targetIndex: number;
+  tries: number;
+  attempt: JobAttempt;
+}
+
+export type MoveOutcome = 'moved' | 'stale' | 'terminal' | 'missing';
+
+export type RetryOutcome = { kind: 'queued'; previous: JobStatus } | { kind: 'missing' } | { kind: 'not_retryable'; status: JobStatus };
 
 export type CancelOutcome =
   | { kind: 'canceled'; previous: JobStatus }
@@ -29,6 +45,13 @@ export interface JobFinish {
   error?: ErrorBody;
   usage?: Usage;
   costUsd?: number | null;
+}
+
+/** HGETALL's flat [field, value, ...] reply, as Lua hands it back, into an object. */
+function pairs(flat: string[]): Record<string, string> {
+  const hash: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i]] = flat[i + 1];
+  return hash;
 }
 
 /** The only code that knows how job records are laid out in Redis. */
@@ -58,10 +81,42 @@ export class JobStore {
     return hash.status === undefined ? null : recordFromHash(id, hash);
   }
 
-  async start(id: string, provider: string, model: string, now = Date.now()): Promise<StartOutcome> {
-    const [kind, value] = (await START_JOB.run(this.redis, [this.keys.job(id)], [provider, model, now])) as [string, string?];
-    if (kind === 'started') return { kind, request: JSON.parse(value as string) as JobRequest };
+  /** Takes a place among the owner's unfinished jobs; false when `max` of them are already there. */
+  async admit(owner: string, id: string, max: number, now = Date.now()): Promise<boolean> {
+    const staleBefore = now - UNFINISHED_JOB_TTL_S * 1000;
+    return (await ADMIT_JOB.run(this.redis, [this.keys.tenantJobs(owner)], [id, now, max, staleBefore])) === 1;
+  }
+
+  async release(owner: string, id: string): Promise<void> {
+    await this.redis.zrem(this.keys.tenantJobs(owner), id);
+  }
+
+  async start(id: string, entry: { hop: number; provider: string; model: string; tag: number }, now = Date.now()): Promise<StartOutcome> {
+    const [kind, value] = (await START_JOB.run(
+      this.redis,
+      [this.keys.job(id), this.keys.fairClock(entry.provider)],
+      [entry.hop, entry.provider, entry.model, now, entry.tag],
+    )) as [string, string | string[] | undefined];
+    if (kind === 'started' || kind === 'moved') return { kind, record: recordFromHash(id, pairs(value as string[])) };
     if (kind === 'terminal') return { kind, status: value as JobStatus };
+    return { kind: 'missing' };
+  }
+
+  async move(id: string, move: JobMove): Promise<MoveOutcome> {
+    return (await MOVE_JOB.run(
+      this.redis,
+      [this.keys.job(id)],
+      [move.fromHop, JSON.stringify(move.attempt), move.toHop, move.targetIndex, move.tries],
+    )) as MoveOutcome;
+  }
+
+  async retry(id: string, owner: string, hop: number, targets: RouteTarget[]): Promise<RetryOutcome> {
+    const [kind, status] = (await RETRY_JOB.run(this.redis, [this.keys.job(id)], [owner, hop, JSON.stringify(targets), UNFINISHED_JOB_TTL_S])) as [
+      string,
+      string?,
+    ];
+    if (kind === 'queued') return { kind, previous: status as JobStatus };
+    if (kind === 'not_retryable') return { kind, status: status as JobStatus };
     return { kind: 'missing' };
   }
 
@@ -71,7 +126,17 @@ export class JobStore {
     const written = await FINISH_JOB.run(
       this.redis,
       [this.keys.job(id), this.keys.jobEvents(id)],
-      [finish.status, now, this.retentionFor(finish.status), json(finish.attempt), json(finish.result), json(finish.error), json(finish.usage), finish.costUsd == null ? '' : String(finish.costUsd)],
+      [
+        finish.status,
+        now,
+        this.retentionFor(finish.status),
+        json(finish.attempt),
+        json(finish.result),
+        json(finish.error),
+        json(finish.usage),
+        finish.costUsd == null ? '' : String(finish.costUsd),
+        this.keys.tenantJobsPrefix(),
+      ],
     );
     return written === 1;
   }
@@ -81,7 +146,7 @@ export class JobStore {
     const [kind, status] = (await CANCEL_JOB.run(
       this.redis,
       [this.keys.job(id), this.keys.jobEvents(id)],
-      [owner, now, this.retentionFor('canceled'), JSON.stringify(error)],
+      [owner, now, this.retentionFor('canceled'), JSON.stringify(error), this.keys.tenantJobs(owner)],
     )) as [string, string?];
     if (kind === 'canceled') return { kind, previous: status as JobStatus };
     if (kind === 'terminal') return { kind, status: status as JobStatus };

@@ -2,18 +2,22 @@ import { BullModule } from '@nestjs/bullmq';
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import type { SwitchyardConfig } from '@switchyard/config';
 import { ProvidersModule } from '@switchyard/providers';
-import { RoutingModule } from '@switchyard/routing';
+import { LimitsModule } from '@switchyard/limits';
+import { QueueLoad, RoutingModule } from '@switchyard/routing';
 import { CancellationBus } from './cancellation-bus';
 import { JobEvents } from './job-events';
 import { JobStore } from './job-store';
+import { PolledQueueLoad } from './polled-queue-load';
 import { QueueGateway } from './queue-gateway';
 import { RedisModule, redisOptionsFromUrl } from '@switchyard/redis';
 import { RedisKeys, providerQueueName } from './redis-keys';
 import { CancelJob } from './use-cases/cancel-job';
 import { GetJob } from './use-cases/get-job';
+import { RetryJob } from './use-cases/retry-job';
 import { SubmitJob } from './use-cases/submit-job';
 
-const SERVICES = [RedisKeys, JobStore, QueueGateway, JobEvents, CancellationBus, SubmitJob, GetJob, CancelJob];
+const SERVICES = [RedisKeys, JobStore, QueueGateway, JobEvents, CancellationBus, SubmitJob, GetJob, CancelJob, RetryJob];
+const QUEUE_LOAD = { provide: QueueLoad, useClass: PolledQueueLoad };
 
 /** Job records, provider queues and the use cases over them. Imported once, by each app's root module. */
 @Global()
@@ -30,9 +34,10 @@ export class JobsModule {
         queues,
         RoutingModule,
         ProvidersModule,
+        LimitsModule,
       ],
-      providers: SERVICES,
-      exports: [...SERVICES, queues],
+      providers: [...SERVICES, QUEUE_LOAD],
+      exports: [...SERVICES, QUEUE_LOAD, queues, RoutingModule, LimitsModule],
     };
   }
 }

@@ -2,44 +2,114 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { SwitchyardConfig } from '@switchyard/config';
-import type { Queue } from 'bullmq';
-import { providerQueueName } from './redis-keys';
+import { RedisConnections } from '@switchyard/redis';
+import type { JobType, Queue } from 'bullmq';
+import { FAIR_TAG } from './job-scripts';
+import { RedisKeys, providerQueueName } from './redis-keys';
 
-/** What a provider queue entry carries: only ids, so the queue never holds a prompt or a credential. */
+/** What a provider queue entry carries: only ids and routing numbers, never a prompt or a credential. */
 export interface ProviderJobData {
   jobId: string;
+  /** The job's hop this entry is for; an entry whose hop the job has left is stale. */
+  hop: number;
   provider: string;
   model: string;
+  /** Fair-queuing tag on this provider's queue. */
+  tag: number;
+}
+
+export interface QueueEntry {
+  jobId: string;
+  hop: number;
+  provider: string;
+  model: string;
+  owner: string;
+  /** The job's priority, 1 (most urgent) to 10. */
+  urgency: number;
+  delayMs?: number;
+}
+
+export interface QueueCounts {
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+}
+
+const WAITING_STATES: JobType[] = ['wait', 'prioritized'];
+
+/**
+ * BullMQ priorities run from 1 to 2^21. Each of the ten job priorities gets a band of them, so a
+ * more urgent job always passes a less urgent one; inside a band the fair-queuing tag orders
+ * entries. Tags are coarsened so a band spans millions of rounds before it saturates (entries then
+ * keep their arrival order); the tags restart whenever the queue drains.
+ */
+const BAND = Math.floor(2 ** 21 / 10);
+const TAG_COARSENING = 16;
+
+export function queuePriority(urgency: number, tag: number): number {
+  return (urgency - 1) * BAND + Math.min(Math.floor(tag / TAG_COARSENING), BAND - 1) + 1;
+}
+
+/** Deterministic per hop: adding an entry twice (a crash mid-move, then the repair) adds it once. */
+export function entryId(jobId: string, hop: number): string {
+  return hop === 0 ? jobId : `${jobId}.${hop}`;
 }
 
 /** The only code that adds to or removes from the BullMQ provider queues. */
 @Injectable()
 export class QueueGateway {
+  private readonly weights: ReadonlyMap<string, number>;
+
   constructor(
     private readonly moduleRef: ModuleRef,
     private readonly config: SwitchyardConfig,
-  ) {}
+    private readonly connections: RedisConnections,
+    private readonly keys: RedisKeys,
+  ) {
+    this.weights = new Map(config.auth.keys.map((key) => [key.name, key.weight]));
+  }
 
   queue(provider: string): Queue<ProviderJobData> {
     return this.moduleRef.get<Queue<ProviderJobData>>(getQueueToken(providerQueueName(provider)), { strict: false });
   }
 
-  /** Adding with the job's own id makes a repeated add a no-op. */
-  async enqueue(data: ProviderJobData, priority: number): Promise<void> {
+  async enqueue(entry: QueueEntry): Promise<void> {
     const { completedS, failedS } = this.config.retention;
-    await this.queue(data.provider).add('chat', data, {
-      jobId: data.jobId,
-      priority,
+    const cost = 1 / (this.weights.get(entry.owner) ?? 1);
+    const tag = Number(
+      await FAIR_TAG.run(this.connections.commands, [this.keys.fairClock(entry.provider), this.keys.fairTags(entry.provider)], [entry.owner, cost]),
+    );
+    const data: ProviderJobData = { jobId: entry.jobId, hop: entry.hop, provider: entry.provider, model: entry.model, tag };
+    await this.queue(entry.provider).add('job', data, {
+      jobId: entryId(entry.jobId, entry.hop),
+      priority: queuePriority(entry.urgency, tag),
+      ...(entry.delayMs && { delay: entry.delayMs }),
       // Provider errors never throw out of the processor; these retries are for Redis blips while recording.
       attempts: 3,
       backoff: { type: 'exponential', delay: 1000 },
       removeOnComplete: { age: completedS },
+      // A job that ran out of targets stays on its queue's failed list (the dead-letter queue) this long.
       removeOnFail: { age: failedS },
     });
   }
 
-  /** Best effort: a job a worker already holds is locked and stays; the worker drops it on start. */
-  async remove(provider: string, jobId: string): Promise<void> {
-    await this.queue(provider).remove(jobId).catch(() => 0);
+  /** Best effort: an entry a worker already holds is locked and stays; the worker drops it on start. */
+  async remove(provider: string, jobId: string, hop: number): Promise<void> {
+    await this.queue(provider).remove(entryId(jobId, hop)).catch(() => 0);
+  }
+
+  /** Everyone's turn starts over once nothing waits, which keeps tags far from the band's end. */
+  async resetFairness(provider: string): Promise<void> {
+    await this.connections.commands.del(this.keys.fairClock(provider), this.keys.fairTags(provider));
+  }
+
+  async waiting(provider: string): Promise<number> {
+    return this.queue(provider).getJobCountByTypes(...WAITING_STATES);
+  }
+
+  async counts(provider: string): Promise<QueueCounts> {
+    const counts = await this.queue(provider).getJobCounts('wait', 'prioritized', 'active', 'delayed', 'failed');
+    return { waiting: (counts.wait ?? 0) + (counts.prioritized ?? 0), active: counts.active ?? 0, delayed: counts.delayed ?? 0, failed: counts.failed ?? 0 };
   }
 }

@@ -26,6 +26,25 @@ export class RedisKeys {
     return `${this.prefix}:job-events:${id}`;
   }
 
+  /** Unfinished jobs of one API key, scored by submit time: its `max_waiting` count. */
+  tenantJobs(owner: string): string {
+    return `${this.tenantJobsPrefix()}${owner}`;
+  }
+
+  /** Lua scripts that only learn the owner from the job record build the key from this. */
+  tenantJobsPrefix(): string {
+    return `${this.prefix}:tenant-jobs:`;
+  }
+
+  /** Fair queuing on one provider queue: its virtual time, and each owner's last finish tag. */
+  fairClock(provider: string): string {
+    return `${this.prefix}:fair:${provider}:clock`;
+  }
+
+  fairTags(provider: string): string {
+    return `${this.prefix}:fair:${provider}:tags`;
+  }
+
   /** Workers listen here to abort the provider call of a job canceled while active. */
   cancellations(): string {
     return `${this.prefix}:cancellations`;

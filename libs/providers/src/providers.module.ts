@@ -1,9 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ProviderRegistry } from './provider-registry';
 import { ModelRegistry } from './registry/model-registry';
-import { TargetAdmission } from './target-admission';
 
-const SERVICES = [ProviderRegistry, ModelRegistry, TargetAdmission];
+const SERVICES = [ProviderRegistry, ModelRegistry];
 
 /** The provider adapters, the model registry and submit-time checks. SwitchyardConfig comes from the global ConfigModule. */
 @Module({ providers: SERVICES, exports: SERVICES })

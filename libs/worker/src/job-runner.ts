@@ -1,9 +1,34 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { SwitchyardConfig } from '@switchyard/config';
 import type { ErrorBody, JobAttempt, JobRequest, JobResult } from '@switchyard/contracts';
-import { JobStore, type JobFinish, type ProviderJobData } from '@switchyard/jobs';
-import { ModelRegistry, ProviderError, ProviderRegistry, costUsd, type ProviderAdapter, type ProviderCallContext } from '@switchyard/providers';
+import { JobStore, QueueGateway, type JobFinish, type JobRecord, type ProviderJobData } from '@switchyard/jobs';
+import { ProviderLimiters } from '@switchyard/limits';
+import {
+  ModelRegistry,
+  ProviderError,
+  ProviderRegistry,
+  costUsd,
+  requestTokenWeight,
+  type ProviderAdapter,
+  type ProviderCallContext,
+  type ProviderErrorKind,
+} from '@switchyard/providers';
+import { ProviderHealth } from '@switchyard/routing';
+import { nextStep, type StepRules } from './next-step';
 
-const CLIENT_SIDE_KINDS = new Set(['invalid_request', 'context_length_exceeded', 'content_filter']);
+/** What the queue should do with the entry once the runner is done with it. */
+export type RunVerdict =
+  | { kind: 'done' }
+  /** Back to waiting, and the provider's queue paused this long (a provider 429). */
+  | { kind: 'rate_limited'; waitMs: number }
+  /** The job ran out of targets: keep the entry on the dead-letter (failed) list. */
+  | { kind: 'dead' };
+
+const DONE: RunVerdict = { kind: 'done' };
+const CLIENT_SIDE_KINDS = new Set<ProviderErrorKind>(['invalid_request', 'context_length_exceeded', 'content_filter']);
+/** Failures that say something about the provider's health; the rest say something about the request. */
+const PROVIDER_FAULTS = new Set<ProviderErrorKind>(['timeout', 'network', 'server_error', 'overloaded', 'bad_response', 'authentication', 'permission', 'unknown']);
+const CIRCUIT_OPEN: ErrorBody = { message: 'Skipped: the provider circuit is open.', type: 'server_error', code: 'circuit_open', param: null };
 
 function errorBody(error: ProviderError): ErrorBody {
   return {
@@ -19,7 +44,11 @@ function asProviderError(error: unknown): ProviderError {
   return new ProviderError('unknown', error instanceof Error ? error.message : String(error), { cause: error });
 }
 
-function call(adapter: ProviderAdapter, request: JobRequest, ctx: ProviderCallContext): Promise<JobResult> {
+type AdapterOutcome = { ok: true; result: JobResult } | { ok: false; error: ProviderError };
+const succeeded = (result: JobResult): AdapterOutcome => ({ ok: true, result });
+const failed = (error: unknown): AdapterOutcome => ({ ok: false, error: asProviderError(error) });
+
+async function call(adapter: ProviderAdapter, request: JobRequest, ctx: ProviderCallContext): Promise<JobResult> {
   if (request.type === 'chat') {
     const { type: _type, ...chat } = request;
     return adapter.generate(chat, ctx);
@@ -29,24 +58,59 @@ function call(adapter: ProviderAdapter, request: JobRequest, ctx: ProviderCallCo
   return adapter.embed(embedding, ctx);
 }
 
-/** Runs one queued job on one target: mark active, call the provider, record the outcome. */
+/**
+ * Runs one queue entry: mark the job active, call the provider under its limits, then record the
+ * outcome: a result, a retry or fallback onto a new queue entry, a wait after a 429, or a failure.
+ */
 @Injectable()
 export class JobRunner {
   private readonly logger = new Logger(JobRunner.name);
+  private readonly rules: StepRules;
 
   constructor(
     private readonly store: JobStore,
+    private readonly queues: QueueGateway,
     private readonly providers: ProviderRegistry,
     private readonly models: ModelRegistry,
-  ) {}
+    private readonly limiters: ProviderLimiters,
+    private readonly health: ProviderHealth,
+    config: SwitchyardConfig,
+  ) {
+    this.rules = {
+      provider: (name) => {
+        const provider = config.providers.get(name);
+        if (!provider) throw new Error(`unknown provider '${name}'`);
+        return provider;
+      },
+      model: (name) => config.models.get(name),
+      lookup: (model) => models.lookup(model),
+      random: Math.random,
+    };
+  }
 
-  async run(data: ProviderJobData, signal: AbortSignal): Promise<void> {
-    const { jobId, provider, model } = data;
-    const started = await this.store.start(jobId, provider, model);
-    if (started.kind !== 'started') {
-      this.logger.debug(`skipping ${jobId}: ${started.kind === 'terminal' ? started.status : 'no record'}`);
-      return;
+  async run(entry: ProviderJobData, signal: AbortSignal): Promise<RunVerdict> {
+    const started = await this.store.start(entry.jobId, entry);
+    if (started.kind === 'moved') {
+      // A crash came between recording a move and queueing it; queueing again is idempotent.
+      await this.enqueueCurrent(started.record);
+      return DONE;
     }
+    if (started.kind !== 'started') {
+      this.logger.debug(`skipping ${entry.jobId}: ${started.kind === 'terminal' ? started.status : 'no record'}`);
+      return DONE;
+    }
+    const job = started.record;
+    const skipTo = await this.openCircuitDetour(job);
+    if (skipTo !== undefined) {
+      const attempt: JobAttempt = { provider: entry.provider, model: entry.model, outcome: 'skipped', started_at: Date.now(), latency_ms: 0, error: CIRCUIT_OPEN };
+      await this.move(job, entry, { targetIndex: skipTo, tries: 0 }, attempt);
+      return DONE;
+    }
+    return this.callProvider(job, entry, signal);
+  }
+
+  private async callProvider(job: JobRecord, entry: ProviderJobData, signal: AbortSignal): Promise<RunVerdict> {
+    const { provider, model } = entry;
     const startedAt = Date.now();
     const warnings: string[] = [];
     const modelInfo = this.models.lookup(model);
@@ -54,21 +118,75 @@ export class JobRunner {
       provider, model, outcome, started_at: startedAt, latency_ms: Date.now() - startedAt, error,
       ...(warnings.length > 0 && { warnings }),
     });
-    let outcome: JobFinish;
+    const ctx: ProviderCallContext = { model, signal, jobId: job.id, modelInfo, warn: (message) => warnings.push(message) };
+    const limited = { provider, model, tokens: requestTokenWeight(job.request), interactive: job.priority === 1, priority: job.priority, signal };
+    let outcome: AdapterOutcome;
     try {
-      const ctx: ProviderCallContext = { model, signal, jobId, modelInfo, warn: (message) => warnings.push(message) };
-      const result = await call(this.providers.get(provider), started.request, ctx);
-      const usage = 'choices' in result ? result.usage : { ...result.usage, completion_tokens: 0 };
-      outcome = { status: 'succeeded', attempt: attempt('succeeded', null), result, usage, costUsd: costUsd(modelInfo, usage) };
-    } catch (thrown) {
-      const error = asProviderError(thrown);
-      // A canceled job's record was already made terminal by the cancel itself.
-      if (error.kind === 'canceled' && signal.aborted) return;
-      const body = errorBody(error);
-      this.logger.warn({ jobId, provider, kind: error.kind, status: error.status }, `job failed on ${provider}`);
-      outcome = { status: 'failed', attempt: attempt('failed', body), error: body };
+      // The call's own failure comes back as a value: whatever the limiter throws is then a Redis
+      // problem, which propagates so BullMQ retries the entry.
+      outcome = await this.limiters.schedule(limited, () => call(this.providers.get(provider), job.request, ctx).then(succeeded, failed));
+    } catch (error) {
+      if (signal.aborted) return DONE;
+      throw error;
     }
-    // Outside the try: a Redis error here is not the provider's fault; it propagates so BullMQ retries the job.
-    await this.store.finish(jobId, outcome);
+    // A canceled job's record was already made terminal by the cancel itself.
+    if (!outcome.ok && outcome.error.kind === 'canceled' && signal.aborted) return DONE;
+    if (!outcome.ok) {
+      const { error } = outcome;
+      void this.health.record({ provider, model, ok: false, latencyMs: Date.now() - startedAt, counts: PROVIDER_FAULTS.has(error.kind) });
+      return this.afterFailure(job, entry, error, attempt('failed', errorBody(error)));
+    }
+    const { result } = outcome;
+    void this.health.record({ provider, model, ok: true, latencyMs: Date.now() - startedAt, counts: true });
+    const usage = 'choices' in result ? result.usage : { ...result.usage, completion_tokens: 0 };
+    const finish: JobFinish = { status: 'succeeded', attempt: attempt('succeeded', null), result, usage, costUsd: costUsd(modelInfo, usage) };
+    // A Redis error here is not the provider's fault; it propagates so BullMQ retries the entry.
+    await this.store.finish(job.id, finish);
+    return DONE;
+  }
+
+  private async afterFailure(job: JobRecord, entry: ProviderJobData, error: ProviderError, attempt: JobAttempt): Promise<RunVerdict> {
+    const step = nextStep({ error, targets: job.targets, targetIndex: job.targetIndex, tries: job.tries }, this.rules);
+    this.logger.warn({ jobId: job.id, provider: entry.provider, kind: error.kind, status: error.status, next: step.kind }, `job attempt failed on ${entry.provider}`);
+    switch (step.kind) {
+      case 'retry':
+        await this.move(job, entry, { targetIndex: job.targetIndex, tries: job.tries + 1, delayMs: step.delayMs }, attempt);
+        return DONE;
+      case 'fallback':
+        await this.move(job, entry, { targetIndex: step.targetIndex, tries: 0 }, attempt);
+        return DONE;
+      case 'wait': {
+        // Same hop: the entry itself goes back to waiting; nothing new is queued.
+        const moved = await this.store.move(job.id, { fromHop: entry.hop, toHop: entry.hop, targetIndex: job.targetIndex, tries: job.tries + 1, attempt });
+        return moved === 'moved' ? { kind: 'rate_limited', waitMs: step.delayMs } : DONE;
+      }
+      case 'fail':
+        await this.store.finish(job.id, { status: 'failed', attempt, error: attempt.error ?? errorBody(error) });
+        return { kind: 'dead' };
+    }
+  }
+
+  /** Where to go instead when this target's provider has an open circuit and a later one does not. */
+  private async openCircuitDetour(job: JobRecord): Promise<number | undefined> {
+    const provider = job.targets[job.targetIndex]?.provider;
+    if (provider === undefined) return undefined;
+    const state = this.health.circuit(provider);
+    if (state === 'closed' || (state === 'half_open' && (await this.health.tryProbe(provider)))) return undefined;
+    const next = job.targets.findIndex((target, i) => i > job.targetIndex && this.health.circuit(target.provider) !== 'open');
+    // With nowhere better to go, the call goes ahead: it doubles as a probe.
+    return next === -1 ? undefined : next;
+  }
+
+  private async move(job: JobRecord, entry: ProviderJobData, to: { targetIndex: number; tries: number; delayMs?: number }, attempt: JobAttempt): Promise<void> {
+    const hop = entry.hop + 1;
+    const moved = await this.store.move(job.id, { fromHop: entry.hop, toHop: hop, targetIndex: to.targetIndex, tries: to.tries, attempt });
+    // 'stale' or 'terminal': a duplicate run moved it already, or it was canceled meanwhile.
+    if (moved !== 'moved') return;
+    await this.enqueueCurrent({ ...job, hop, targetIndex: to.targetIndex }, to.delayMs);
+  }
+
+  private async enqueueCurrent(job: JobRecord, delayMs?: number): Promise<void> {
+    const target = job.targets[job.targetIndex];
+    await this.queues.enqueue({ jobId: job.id, hop: job.hop, provider: target.provider, model: target.model, owner: job.owner, urgency: job.priority, delayMs });
   }
 }

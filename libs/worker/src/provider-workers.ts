@@ -1,10 +1,24 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { SwitchyardConfig } from '@switchyard/config';
 import type { ErrorBody } from '@switchyard/contracts';
-import { CancellationBus, JobStore, providerQueueName, type ProviderJobData } from '@switchyard/jobs';
+import { CancellationBus, JobStore, QueueGateway, providerQueueName, type ProviderJobData } from '@switchyard/jobs';
 import { redisOptionsFromUrl } from '@switchyard/redis';
-import { Worker, type Job } from 'bullmq';
+import { RateLimitError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { JobRunner } from './job-runner';
+
+/** Thrown after the job record says failed, so the entry stays on the queue's failed (dead-letter) list. */
+class OutOfTargetsError extends UnrecoverableError {
+  constructor(jobId: string) {
+    super(`job ${jobId} failed on every target`);
+    this.name = 'OutOfTargetsError';
+  }
+}
+
+/**
+ * BullMQ only honours a queue pause (a provider 429) when the worker has a limiter; this one is
+ * never reached by itself, it is there so the pause works.
+ */
+const PAUSABLE = { max: 1_000_000_000, duration: 1000 };
 
 const WORKER_LOST: ErrorBody = {
   message: 'The job was lost by its workers too many times (they stopped while running it).',
@@ -27,6 +41,7 @@ export class ProviderWorkers implements OnApplicationBootstrap, OnApplicationShu
     private readonly runner: JobRunner,
     private readonly store: JobStore,
     private readonly cancellations: CancellationBus,
+    private readonly queues: QueueGateway,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -41,8 +56,10 @@ export class ProviderWorkers implements OnApplicationBootstrap, OnApplicationShu
         lockDuration: lockDurationMs,
         stalledInterval: stalledIntervalMs,
         maxStalledCount,
+        limiter: PAUSABLE,
       });
       worker.on('failed', (job, error) => void this.onFailed(job, error));
+      worker.on('drained', () => void this.queues.resetFairness(provider.name).catch(() => undefined));
       worker.on('error', (error) => this.logger.error(`worker ${provider.name}: ${error.message}`));
       this.workers.push(worker);
     }
@@ -55,7 +72,13 @@ export class ProviderWorkers implements OnApplicationBootstrap, OnApplicationShu
     const controller = new AbortController();
     this.running.set(job.data.jobId, controller);
     try {
-      await this.runner.run(job.data, controller.signal);
+      const verdict = await this.runner.run(job.data, controller.signal);
+      if (verdict.kind === 'rate_limited') {
+        // Every worker of this provider stops fetching for that long; the entry waits its turn again.
+        await this.queues.queue(job.data.provider).rateLimit(verdict.waitMs);
+        throw new RateLimitError();
+      }
+      if (verdict.kind === 'dead') throw new OutOfTargetsError(job.data.jobId);
     } finally {
       this.running.delete(job.data.jobId);
     }
@@ -64,7 +87,7 @@ export class ProviderWorkers implements OnApplicationBootstrap, OnApplicationShu
   /** BullMQ gave up on a queue entry (stalled too often, or Redis kept failing): end its job. */
   private async onFailed(job: Job<ProviderJobData> | undefined, error: Error): Promise<void> {
     // finishedOn is set only when BullMQ will not try the entry again.
-    if (!job?.finishedOn) return;
+    if (!job?.finishedOn || error instanceof OutOfTargetsError) return;
     this.logger.error(`queue entry for ${job.data.jobId} failed for good: ${error.message}`);
     await this.store.finish(job.data.jobId, { status: 'failed', error: WORKER_LOST }).catch(() => undefined);
   }

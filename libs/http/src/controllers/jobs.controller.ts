@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { SwitchyardConfig } from '@switchyard/config';
 import { CreateEmbeddingJobDto, CreateJobDto, InvalidRequestError, validateBody, type JobObject, type JobRequest } from '@switchyard/contracts';
-import { CancelJob, GetJob, SubmitJob } from '@switchyard/jobs';
+import { CancelJob, GetJob, RetryJob, SubmitJob, type RouteChoice } from '@switchyard/jobs';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { clientDisconnectSignal } from './client-disconnect';
@@ -12,14 +12,14 @@ export class JobsController {
     private readonly submitJob: SubmitJob,
     private readonly getJob: GetJob,
     private readonly cancelJob: CancelJob,
+    private readonly retryJob: RetryJob,
     private readonly config: SwitchyardConfig,
   ) {}
 
   @Post()
   @HttpCode(202)
   create(@Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<JobObject> {
-    const { metadata, priority, request } = this.parseJobBody(body);
-    return this.submitJob.execute({ owner: principal.name, request, metadata, priority });
+    return this.submitJob.execute({ owner: principal.name, ...this.parseJobBody(body) });
   }
 
   @Get(':id')
@@ -40,15 +40,28 @@ export class JobsController {
     return this.cancelJob.execute(id, principal.name);
   }
 
+  /** A job that ended without a result goes through routing again. */
+  @Post(':id/retry')
+  @HttpCode(202)
+  retry(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<JobObject> {
+    return this.retryJob.execute(id, principal.name);
+  }
+
   /** A chat job unless the body says `"type": "embedding"`; each shape is validated by its own DTO. */
-  private parseJobBody(body: unknown): { request: JobRequest; metadata?: Record<string, string>; priority?: number } {
+  private parseJobBody(body: unknown): { request: JobRequest; route: RouteChoice; metadata?: Record<string, string>; priority?: number } {
     const isEmbedding = typeof body === 'object' && body !== null && (body as { type?: unknown }).type === 'embedding';
     const dto = isEmbedding ? validateBody(CreateEmbeddingJobDto, body) : validateBody(CreateJobDto, body);
-    const { metadata, priority, ...fields } = dto;
+    const { metadata, priority, models, route, ...fields } = dto;
     delete (fields as { stream?: boolean }).stream;
     // A plain copy: the stored request must not carry DTO class instances or undefined fields.
     const request = JSON.parse(JSON.stringify({ ...fields, type: isEmbedding ? 'embedding' : 'chat' })) as JobRequest;
-    return { request, metadata, priority };
+    const fallbackModels = [...(models ?? []), ...(route?.models ?? [])];
+    return {
+      request,
+      route: { ...(fallbackModels.length > 0 && { fallbackModels }), ...(route?.strategy && { strategy: route.strategy }) },
+      metadata,
+      priority,
+    };
   }
 
   private parseWait(wait: string | undefined): number {

@@ -22,8 +22,8 @@ export class CancelJob {
     if (outcome.kind === 'terminal') throw new ConflictError(`The job has already ended (${outcome.status}).`, 'job_already_finished');
     const record = await this.store.find(id);
     if (!record) throw new JobNotFoundError(id);
-    const provider = record.provider ?? record.targets[0]?.provider;
-    if (provider) await this.queues.remove(provider, id);
+    const target = record.targets[record.targetIndex];
+    if (target) await this.queues.remove(target.provider, id, record.hop);
     // Announced even for a queued job: a worker may have taken it between the two steps above.
     await this.bus.announce(id);
     return toJobObject(record);

@@ -91,3 +91,23 @@ export function countLongestInput(input: string | string[], model: string): Toke
   const inputs = typeof input === 'string' ? [input] : input;
   return { tokens: Math.max(0, ...inputs.map((text) => count(text))), exact: exact !== undefined };
 }
+
+/** Output tokens assumed for a request that sets no limit, when weighing it for token budgets. */
+const DEFAULT_OUTPUT_TOKENS = 1024;
+
+/**
+ * What a request is charged against a tokens-per-minute or per-day budget before it runs: the
+ * estimated prompt plus the most it may produce. Estimated, never tokenized: it runs on every job.
+ */
+export function requestTokenWeight(request: ChatRequest | { input: string | string[] }): number {
+  if ('input' in request) {
+    const inputs = typeof request.input === 'string' ? [request.input] : request.input;
+    return inputs.reduce((sum, text) => sum + estimate(text), 0);
+  }
+  let tokens = TOKENS_PER_REPLY;
+  for (const message of request.messages) {
+    const { text, images } = messageText(message);
+    tokens += TOKENS_PER_MESSAGE + estimate(text) + images * TOKENS_PER_IMAGE;
+  }
+  return tokens + (request.max_completion_tokens ?? request.max_tokens ?? DEFAULT_OUTPUT_TOKENS);
+}
