@@ -173,6 +173,10 @@ describe('routing strategies, capability filter, tenant limits and fair share', 
     const elapsed = Date.now() - started;
     assert.ok(jobs.every((job) => job.status === 'succeeded'));
     assert.ok(elapsed < 6000, `B's jobs took ${elapsed} ms`);
+    const urgentStart = Date.now();
+    const urgent = await finished(teamA, await submitMany(teamA, Array.from({ length: 10 }, (_, i) => chat('busy', `urgent ${i}`, { priority: 1 }))));
+    assert.ok(urgent.every((job) => job.status === 'succeeded'));
+    assert.ok(Date.now() - urgentStart < 3000, 'priority 1 passes the same key’s own bulk backlog');
     const providers = (await teamA.get('/v1/providers')).body as { data: Array<{ id: string; queue: { waiting: number } }> };
     const waiting = providers.data.find((p) => p.id === 'shared')?.queue.waiting ?? 0;
     assert.ok(waiting > 3000, `A's backlog is far from drained (${waiting} waiting)`);

@@ -39,6 +39,22 @@ interface CachedHealth {
 
 const EWMA_ALPHA = 0.3;
 const REFRESH_INTERVAL_MS = 1000;
+/**
+ * Successes are summed per provider and model for this long and recorded in one script call:
+ * at thousands of calls a second, one Redis script per call would cost more than the calls.
+ * Failures are recorded at once, so a circuit opens without delay.
+ */
+const SUCCESS_BATCH_MS = 100;
+
+interface SuccessBatch {
+  provider: ProviderConfig;
+  model: string;
+  calls: number;
+  latencySumMs: number;
+  /** Settles once the batch is written, so `await record()` still means "recorded". */
+  written: Promise<void>;
+  markWritten: () => void;
+}
 
 /**
  * Circuit breakers, latency and throughput per provider, shared by every process through Redis.
@@ -56,6 +72,7 @@ export class ProviderHealth implements OnModuleInit, OnModuleDestroy {
   private timer?: NodeJS.Timeout;
   private refreshing = false;
   private unsubscribe?: () => Promise<void>;
+  private readonly successes = new Map<string, SuccessBatch>();
 
   constructor(
     private readonly config: SwitchyardConfig,
@@ -84,12 +101,40 @@ export class ProviderHealth implements OnModuleInit, OnModuleDestroy {
     // closing the connection ends the subscription anyway.
     void this.unsubscribe?.().catch(() => undefined);
     this.unsubscribe = undefined;
+    void this.flushSuccesses();
   }
 
   async record(outcome: CallOutcome): Promise<void> {
     if (!outcome.counts) return;
     const provider = this.config.providers.get(outcome.provider);
     if (!provider) return;
+    const latencyMs = Number.isFinite(outcome.latencyMs) ? Math.max(0, outcome.latencyMs) : 0;
+    if (!outcome.ok) return this.write(provider, outcome.model, false, latencyMs, 1);
+    const key = `${provider.name}\u0000${outcome.model}`;
+    let batch = this.successes.get(key);
+    if (!batch) {
+      if (this.successes.size === 0) setTimeout(() => void this.flushSuccesses(), SUCCESS_BATCH_MS).unref();
+      const { promise, resolve } = Promise.withResolvers<void>();
+      batch = { provider, model: outcome.model, calls: 0, latencySumMs: 0, written: promise, markWritten: resolve };
+      this.successes.set(key, batch);
+    }
+    batch.calls++;
+    batch.latencySumMs += latencyMs;
+    return batch.written;
+  }
+
+  private async flushSuccesses(): Promise<void> {
+    const batches = [...this.successes.values()];
+    this.successes.clear();
+    await Promise.all(
+      batches.map(async (batch) => {
+        await this.write(batch.provider, batch.model, true, batch.latencySumMs / batch.calls, batch.calls);
+        batch.markWritten();
+      }),
+    );
+  }
+
+  private async write(provider: ProviderConfig, model: string, ok: boolean, latencyMs: number, calls: number): Promise<void> {
     const breaker = provider.circuitBreaker;
     const geometry = windowGeometry(breaker);
     const keys = healthKeys(this.config.redis.prefix, provider.name);
@@ -98,9 +143,9 @@ export class ProviderHealth implements OnModuleInit, OnModuleDestroy {
         this.connections.commands,
         [keys.state, keys.window, keys.rate, keys.probe],
         [
-          outcome.ok ? 1 : 0,
-          Number.isFinite(outcome.latencyMs) ? Math.max(0, outcome.latencyMs) : 0,
-          outcome.model,
+          ok ? 1 : 0,
+          latencyMs,
+          model,
           EWMA_ALPHA,
           breaker.failureThreshold,
           breaker.errorRate,
@@ -111,6 +156,7 @@ export class ProviderHealth implements OnModuleInit, OnModuleDestroy {
           breaker.windowS,
           provider.name,
           this.channel,
+          calls,
         ],
       )) as [string, string?, string?];
       const [transition, reason, message] = reply;
@@ -119,7 +165,7 @@ export class ProviderHealth implements OnModuleInit, OnModuleDestroy {
       if (transition === 'opened') this.logger.warn(`circuit of provider ${provider.name} opened: ${reason}`);
       else this.logger.log(`circuit of provider ${provider.name} closed: ${reason}`);
     } catch (error) {
-      this.logger.debug(`provider health: could not record a call to ${provider.name}: ${messageOf(error)}`);
+      this.logger.debug(`provider health: could not record calls to ${provider.name}: ${messageOf(error)}`);
     }
   }
 

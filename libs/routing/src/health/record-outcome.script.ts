@@ -4,7 +4,8 @@ import { RATE_SPAN_S } from './health-window';
 /**
  * KEYS: state hash, window hash, rate hash, probe key. ARGV: ok (1/0), latency ms, model, EWMA
  * alpha, failure threshold, error rate, min requests, window bucket width s, window buckets,
- * cooldown ms, window s, provider, channel.
+ * cooldown ms, window s, provider, channel, calls (successes arrive in batches: their count, with
+ * their mean latency, which moves the EWMA as that many samples would).
  *
  * Counts one provider call and moves the circuit, atomically across processes: closed → open on a
  * failure streak or a high error rate; open past its cooldown (half-open) → closed on a success,
@@ -20,6 +21,7 @@ local time = redis.call('TIME')
 local now_s = tonumber(time[1])
 local now_ms = now_s * 1000 + math.floor(tonumber(time[2]) / 1000)
 local ok = ARGV[1] == '1'
+local calls = tonumber(ARGV[14])
 
 -- Forgets the buckets a hash's span has moved past: once per new bucket, not once per call.
 local function roll(hash, marker, bucket, keep)
@@ -34,11 +36,11 @@ local width = tonumber(ARGV[8])
 local buckets = tonumber(ARGV[9])
 local window_bucket = math.floor(now_s / width)
 roll(KEYS[2], 'window_bucket', window_bucket, buckets)
-redis.call('HINCRBY', KEYS[2], 'r:' .. window_bucket, 1)
+redis.call('HINCRBY', KEYS[2], 'r:' .. window_bucket, calls)
 if not ok then redis.call('HINCRBY', KEYS[2], 'f:' .. window_bucket, 1) end
 redis.call('EXPIRE', KEYS[2], width * (buckets + 1))
 roll(KEYS[3], 'rate_bucket', now_s, ${RATE_SPAN_S})
-redis.call('HINCRBY', KEYS[3], now_s, 1)
+redis.call('HINCRBY', KEYS[3], now_s, calls)
 redis.call('EXPIRE', KEYS[3], ${RATE_SPAN_S + 1})
 
 local consecutive = 0
@@ -46,7 +48,7 @@ if ok then
   local field = 'ewma:' .. ARGV[3]
   local latency = tonumber(ARGV[2])
   local previous = tonumber(redis.call('HGET', KEYS[1], field) or '')
-  local alpha = tonumber(ARGV[4])
+  local alpha = 1 - (1 - tonumber(ARGV[4])) ^ calls
   if previous then latency = alpha * latency + (1 - alpha) * previous end
   redis.call('HSET', KEYS[1], field, tostring(latency))
   redis.call('HSET', KEYS[1], 'consecutive_failures', 0)
