@@ -72,7 +72,7 @@ ${options.providers.map((p) => providerYaml(p, options)).join('\n')}
 models:
 ${options.providers.map(modelYaml).join('\n')}
 retention:
-  completed_s: 3600
+  succeeded_s: 3600
   failed_s: 3600
 worker:
   lock_duration_ms: 30000

@@ -27,7 +27,7 @@ providers:
 
 describe('routing and limits configuration', () => {
   it('parses the documented example, every key of it', () => {
-    const config = loadConfig({ SWITCHYARD_CONFIG: join(repoRoot, 'config/switchyard.example.yaml'), SWITCHYARD_KEY_TEAM_A: 'k'.repeat(20), OPENAI_API_KEY: 'sk-x' });
+    const config = loadConfig({ SWITCHYARD_CONFIG: join(repoRoot, 'config/switchyard.example.yaml'), SWITCHYARD_KEY_TEAM_A: 'k'.repeat(20), OPENAI_API_KEY: 'sk-x', SWITCHYARD_WEBHOOK_SECRET_TEAM_A: `whsec_${Buffer.alloc(32, 7).toString('base64')}` });
     const openai = config.providers.get('openai');
     assert.equal(openai?.limits.rpm, 5000);
     assert.equal(openai?.limits.interactiveReserve, 0.2);

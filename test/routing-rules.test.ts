@@ -18,7 +18,7 @@ function rules(model: Partial<ModelConfig> = {}): StepRules {
   const windows: Record<string, number> = { small: 1000, large: 100_000, 'small-too': 1000 };
   return {
     provider: (name) => ({ ...PROVIDER_DEFAULTS, name, type: 'mock', timeoutMs: 1000, concurrency: 1, options: {}, retries: 2, retryBackoffMs: 100, retryBackoffMaxMs: 1000 }) as ProviderConfig,
-    model: () => ({ name: 'm', ownedBy: 'x', targets: TARGETS, strategy: 'fallback', aliases: [], failFast: new Set(DEFAULT_FAIL_FAST), onRateLimit: 'wait', ...model }),
+    model: () => ({ name: 'm', ownedBy: 'x', targets: TARGETS, strategy: 'fallback', aliases: [], failFast: new Set(DEFAULT_FAIL_FAST), onRateLimit: 'wait', cache: {}, ...model }),
     lookup: (id) => ({ id, capabilities: ['chat'], contextWindow: windows[id] }) as ModelInfo,
     random: () => 0.5,
   };

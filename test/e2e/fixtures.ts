@@ -53,7 +53,7 @@ models:
   gpt-slow:
     targets: [{ provider: slow-upstream, model: gpt-4o-mini }]
 retention:
-  completed_s: 600
+  succeeded_s: 600
   failed_s: 600
 worker:
   lock_duration_ms: ${options.lockDurationMs ?? 30000}

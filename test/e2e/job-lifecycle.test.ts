@@ -61,7 +61,7 @@ describe('job lifecycle on one standalone process', () => {
       assert.equal(done.attempts[0].outcome, 'succeeded');
       assert.ok(done.attempts[0].latency_ms >= 0);
       assert.deepEqual(done.usage, done.result.usage);
-      // Finished records expire after retention.completed_s (600 in this config).
+      // Finished records expire after retention.succeeded_s (600 in this config).
       const ttl = await redis.client().ttl(`sy:job:${job.id}`);
       assert.ok(ttl > 0 && ttl <= 600, `ttl ${ttl}`);
     });

@@ -56,7 +56,7 @@ models:
     targets: [{ provider: prov-rpm, model: gpt-4o-mini }]
   narrow:
     targets: [{ provider: prov-narrow, model: gpt-4o-mini }]
-retention: { completed_s: 600, failed_s: 600 }
+retention: { succeeded_s: 600, failed_s: 600 }
 worker: { lock_duration_ms: 2000, stalled_interval_ms: 1000 }
 `;
 }

@@ -45,7 +45,7 @@ models:
 model_registry:
   plain-model: { capabilities: [chat] }
   tool-model: { capabilities: [chat, tools] }
-retention: { completed_s: 600, failed_s: 600 }
+retention: { succeeded_s: 600, failed_s: 600 }
 `;
 
 const TOOLS = [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: {} } } }];

@@ -13,7 +13,7 @@ function rateLimit({ rpm, tpm, concurrency }: ParsedRateLimit): RateLimitConfig 
 
 /** Turns the validated snake_case file shape into the frozen, camelCase runtime object. */
 export function buildConfig(parsed: ParsedConfig, source: string): SwitchyardConfig {
-  const { server, redis, auth, retention, worker, log } = parsed;
+  const { server, redis, auth, retention, worker, log, webhooks, cache, idempotency } = parsed;
   const providers = new Map<string, ProviderConfig>();
   for (const [name, p] of Object.entries(parsed.providers)) {
     providers.set(
@@ -59,6 +59,7 @@ export function buildConfig(parsed: ParsedConfig, source: string): SwitchyardCon
         aliases: Object.freeze([...m.aliases]),
         failFast: new Set(m.fail_fast),
         onRateLimit: m.on_rate_limit,
+        cache: Object.freeze({ ...(m.cache.mode !== undefined && { mode: m.cache.mode }), ...(m.cache.ttl_s !== undefined && { ttlS: m.cache.ttl_s }) }),
       }),
     );
   }
@@ -102,13 +103,38 @@ export function buildConfig(parsed: ParsedConfig, source: string): SwitchyardCon
                 ...(k.limits.max_waiting !== undefined && { maxWaiting: k.limits.max_waiting }),
                 ...(k.limits.tokens_per_day !== undefined && { tokensPerDay: k.limits.tokens_per_day }),
               }),
+              webhook: Object.freeze({
+                ...(k.webhook.url !== undefined && { url: k.webhook.url }),
+                secrets: Object.freeze([
+                  ...(k.webhook.secret !== undefined ? [{ secret: k.webhook.secret }] : []),
+                  ...(k.webhook.previous_secret !== undefined && k.webhook.previous_secret_until !== undefined
+                    ? [{ secret: k.webhook.previous_secret, untilMs: Date.parse(k.webhook.previous_secret_until) }]
+                    : []),
+                ]),
+              }),
             }),
           ),
         ),
       }),
       providers,
       models,
-      retention: Object.freeze({ completedS: retention.completed_s, failedS: retention.failed_s }),
+      retention: Object.freeze({
+        succeededS: retention.succeeded_s,
+        failedS: retention.failed_s,
+        canceledS: retention.canceled_s,
+        queueMaxCompleted: retention.queue_max_completed,
+        queueMaxFailed: retention.queue_max_failed,
+      }),
+      webhooks: Object.freeze({
+        timeoutMs: webhooks.timeout_ms,
+        maxResponseBytes: webhooks.max_response_bytes,
+        retryScheduleS: Object.freeze([...webhooks.retry_schedule_s]),
+        allowPrivate: Object.freeze([...webhooks.allow_private]),
+        concurrency: webhooks.concurrency,
+        logTtlS: webhooks.log_ttl_s,
+      }),
+      cache: Object.freeze({ scope: cache.scope, mode: cache.mode, ttlS: cache.ttl_s }),
+      idempotency: Object.freeze({ ttlS: idempotency.ttl_s }),
       worker: Object.freeze({
         lockDurationMs: worker.lock_duration_ms,
         stalledIntervalMs: worker.stalled_interval_ms,

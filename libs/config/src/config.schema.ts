@@ -46,6 +46,12 @@ const redisSchema = section({
   prefix: matching(REDIS_PREFIX, 'may contain only letters, digits, _, -, { and }').default('sy'),
 });
 
+/** `whsec_` and base64 of at least 24 bytes, as the Standard Webhooks specification has them. */
+const webhookSecret = matching(/^whsec_[A-Za-z0-9+/]{32,}={0,2}$/, 'must be whsec_ followed by the base64 of a random key of at least 24 bytes');
+const isoTime = z
+  .string({ error: 'must be an ISO 8601 date and time' })
+  .refine((value) => !Number.isNaN(Date.parse(value)), { error: 'must be an ISO 8601 date and time' });
+
 const apiKeySchema = section({
   name: matching(KEY_NAME, 'must be 1-64 letters, digits, _, . or -'),
   key: z.string({ error: 'must be a string' }).min(16, { error: 'must be at least 16 characters' }).optional(),
@@ -58,17 +64,32 @@ const apiKeySchema = section({
     max_waiting: positiveInteger().optional(),
     tokens_per_day: positiveInteger().optional(),
   }).prefault({}),
+  // Where this key's job events go when a job names no webhook, and the secrets that sign them.
+  webhook: section({
+    url: httpUrl().optional(),
+    secret: webhookSecret.optional(),
+    // Still signed with during a rotation, until previous_secret_until.
+    previous_secret: webhookSecret.optional(),
+    previous_secret_until: isoTime.optional(),
+  }).prefault({}),
 }).superRefine((entry, ctx) => {
   if (entry.key === undefined && entry.key_sha256 === undefined) ctx.addIssue({ code: 'custom', message: 'needs one of key or key_sha256' });
   if (entry.key !== undefined && entry.key_sha256 !== undefined) ctx.addIssue({ code: 'custom', message: 'must have only one of key or key_sha256' });
+  if (entry.webhook.url !== undefined && entry.webhook.secret === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['webhook', 'secret'], message: 'is required with webhook.url (deliveries are always signed)' });
+  }
+  if (entry.webhook.previous_secret !== undefined && entry.webhook.previous_secret_until === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['webhook', 'previous_secret_until'], message: 'is required with previous_secret (when the rotation ends)' });
+  }
 })
   // Hashed right here so the plaintext key never reaches anything built from the parsed config.
-  .transform(({ name, key, key_sha256, scopes, weight, limits }) => ({
+  .transform(({ name, key, key_sha256, scopes, weight, limits, webhook }) => ({
     name,
     sha256: key !== undefined ? createHash('sha256').update(key).digest() : Buffer.from(key_sha256 ?? '', 'hex'),
     scopes: [...new Set(scopes)],
     weight,
     limits,
+    webhook,
   }));
 
 const authSchema = section({
@@ -88,6 +109,13 @@ const authSchema = section({
       else ctx.addIssue({ code: 'custom', path: [i], message: `has the same key as auth.keys[${sameKey}]` });
     });
   }),
+});
+
+const CACHE_MODES = ['auto', 'always', 'never'] as const;
+/** auto: only deterministic requests (temperature 0 or a seed; embeddings). */
+const cacheRulesSchema = section({
+  mode: oneOf(CACHE_MODES).optional(),
+  ttl_s: positiveInteger(365 * 86_400).optional(),
 });
 
 const rateLimitFields = {
@@ -164,6 +192,7 @@ function modelSchema(providerNames: ReadonlySet<string>) {
     aliases: z.array(matching(MODEL_NAME, 'is not a valid model name'), { error: 'must be a list of names' }).default([]),
     fail_fast: z.array(oneOf(PROVIDER_ERROR_KINDS), { error: 'must be a list of error kinds' }).default([...DEFAULT_FAIL_FAST]),
     on_rate_limit: oneOf(['wait', 'fallback'] as const).default('wait'),
+    cache: cacheRulesSchema.prefault({}),
     owned_by: text().default('switchyard'),
   });
 }
@@ -200,9 +229,33 @@ export function configSchema(providerNames: ReadonlySet<string>) {
     providers: named(PROVIDER_NAME, 'use 1-63 lowercase letters, digits, _ or -, starting with a letter or digit', providerSchema, 'provider'),
     models: named(MODEL_NAME, 'use up to 128 letters, digits, _, ., :, / or -, starting with a letter or digit', modelSchema(providerNames), 'model').superRefine(uniqueModelNames),
     retention: section({
-      completed_s: positiveInteger().default(86_400),
+      succeeded_s: positiveInteger().default(86_400),
       failed_s: positiveInteger().default(604_800),
+      canceled_s: positiveInteger().default(86_400),
+      // Finished entries kept per queue at most, whatever their age: bounds Redis under any load.
+      queue_max_completed: positiveInteger().default(10_000),
+      queue_max_failed: positiveInteger().default(100_000),
     }).prefault({}),
+    webhooks: section({
+      timeout_ms: positiveInteger(60_000).default(10_000),
+      max_response_bytes: positiveInteger().default(65_536),
+      // Delay before each attempt, in seconds; the first is normally 0.
+      retry_schedule_s: z
+        .array(z.number({ error: 'must be a number of seconds' }).nonnegative({ error: 'must not be negative' }), { error: 'must be a list of delays in seconds' })
+        .min(1, { error: 'must list at least one attempt' })
+        .max(30, { error: 'must list at most 30 attempts' })
+        .default([0, 5, 300, 1800, 7200, 18_000, 36_000, 36_000]),
+      // Private or loopback destinations allowed anyway: CIDRs ("10.1.0.0/16") or exact hostnames.
+      allow_private: z.array(text(), { error: 'must be a list of CIDRs or hostnames' }).default([]),
+      concurrency: positiveInteger(10_000).default(50),
+      log_ttl_s: positiveInteger().default(604_800),
+    }).prefault({}),
+    cache: section({
+      scope: oneOf(['key', 'global'] as const).default('key'),
+      mode: oneOf(CACHE_MODES).default('auto'),
+      ttl_s: positiveInteger(365 * 86_400).default(3600),
+    }).prefault({}),
+    idempotency: section({ ttl_s: positiveInteger(30 * 86_400).default(86_400) }).prefault({}),
     worker: section({
       lock_duration_ms: positiveInteger(MAX_TIMER_MS).default(30_000),
       stalled_interval_ms: positiveInteger(MAX_TIMER_MS).default(30_000),

@@ -5,6 +5,12 @@ export { loadConfig } from './load-config';
 export {
   SwitchyardConfig,
   type ApiKeyConfig,
+  type CacheConfig,
+  type CacheMode,
+  type CacheRules,
+  type KeyWebhookConfig,
+  type WebhookSecret,
+  type WebhooksConfig,
   type CircuitBreakerConfig,
   type ProviderLimitsConfig,
   type RateLimitConfig,

@@ -23,6 +23,45 @@ export interface ApiKeyConfig {
   /** Share of a busy provider against other keys (weighted fair queuing); 1 by default. */
   readonly weight: number;
   readonly limits: TenantLimitsConfig;
+  readonly webhook: KeyWebhookConfig;
+}
+
+export interface WebhookSecret {
+  /** `whsec_<base64>`. */
+  readonly secret: string;
+  /** A previous secret is still used until then (Unix ms); the current one has no end. */
+  readonly untilMs?: number;
+}
+
+export interface KeyWebhookConfig {
+  /** Default destination of this key's job events. */
+  readonly url?: string;
+  /** The current secret first; empty when the key has none (then webhooks are refused). */
+  readonly secrets: readonly WebhookSecret[];
+}
+
+export interface WebhooksConfig {
+  readonly timeoutMs: number;
+  readonly maxResponseBytes: number;
+  /** Delay before each attempt, in seconds. */
+  readonly retryScheduleS: readonly number[];
+  /** CIDRs or hostnames a webhook may reach although private. */
+  readonly allowPrivate: readonly string[];
+  readonly concurrency: number;
+  readonly logTtlS: number;
+}
+
+export type CacheMode = 'auto' | 'always' | 'never';
+
+export interface CacheRules {
+  readonly mode?: CacheMode;
+  readonly ttlS?: number;
+}
+
+export interface CacheConfig {
+  readonly scope: 'key' | 'global';
+  readonly mode: CacheMode;
+  readonly ttlS: number;
 }
 
 /** Per API key, checked at the API. */
@@ -103,11 +142,17 @@ export interface ModelConfig {
   readonly failFast: ReadonlySet<ProviderErrorKind>;
   /** A provider 429: wait for its retry-after on the same target, or move on to the next. */
   readonly onRateLimit: RateLimitPolicy;
+  /** Overrides of the global cache settings for this model. */
+  readonly cache: CacheRules;
 }
 
 export interface RetentionConfig {
-  readonly completedS: number;
+  readonly succeededS: number;
+  /** Failed and expired jobs. */
   readonly failedS: number;
+  readonly canceledS: number;
+  readonly queueMaxCompleted: number;
+  readonly queueMaxFailed: number;
 }
 
 export interface WorkerConfig {
@@ -119,7 +164,7 @@ export interface WorkerConfig {
 
 type SwitchyardConfigFields = Pick<
   SwitchyardConfig,
-  'source' | 'server' | 'redis' | 'auth' | 'providers' | 'models' | 'retention' | 'worker' | 'log' | 'modelRegistry'
+  'source' | 'server' | 'redis' | 'auth' | 'providers' | 'models' | 'retention' | 'worker' | 'log' | 'modelRegistry' | 'webhooks' | 'cache' | 'idempotency'
 >;
 
 const REDACTED = '[redacted]';
@@ -138,6 +183,9 @@ export class SwitchyardConfig {
   readonly providers: ReadonlyMap<string, ProviderConfig>;
   readonly models: ReadonlyMap<string, ModelConfig>;
   readonly retention: RetentionConfig;
+  readonly webhooks: WebhooksConfig;
+  readonly cache: CacheConfig;
+  readonly idempotency: { readonly ttlS: number };
   readonly worker: WorkerConfig;
   readonly log: { readonly level: string };
   /** Upstream model id → overrides of the built-in model registry. */
@@ -151,6 +199,9 @@ export class SwitchyardConfig {
     this.providers = fields.providers;
     this.models = fields.models;
     this.retention = fields.retention;
+    this.webhooks = fields.webhooks;
+    this.cache = fields.cache;
+    this.idempotency = fields.idempotency;
     this.modelRegistry = fields.modelRegistry;
     this.worker = fields.worker;
     this.log = fields.log;
@@ -162,7 +213,7 @@ export class SwitchyardConfig {
       source: this.source,
       server: this.server,
       redis: { ...this.redis, url: redactUrlPassword(this.redis.url) },
-      auth: { keys: this.auth.keys.map(({ name, scopes, weight, limits }) => ({ name, scopes, weight, limits })) },
+      auth: { keys: this.auth.keys.map(({ name, scopes, weight, limits, webhook }) => ({ name, scopes, weight, limits, webhook_url: webhook.url ?? null })) },
       providers: Object.fromEntries(
         [...this.providers].map(([name, p]) => [
           name,
@@ -176,6 +227,9 @@ export class SwitchyardConfig {
       ),
       models: Object.fromEntries([...this.models].map(([name, m]) => [name, { ...m, failFast: [...m.failFast] }])),
       retention: this.retention,
+      webhooks: this.webhooks,
+      cache: this.cache,
+      idempotency: this.idempotency,
       worker: this.worker,
       log: this.log,
       model_registry: Object.fromEntries(this.modelRegistry),

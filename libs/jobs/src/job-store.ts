@@ -154,6 +154,8 @@ export class JobStore {
   }
 
   private retentionFor(status: JobStatus): number {
-    return status === 'failed' ? this.config.retention.failedS : this.config.retention.completedS;
+    const { succeededS, failedS, canceledS } = this.config.retention;
+    if (status === 'succeeded') return succeededS;
+    return status === 'canceled' ? canceledS : failedS;
   }
 }

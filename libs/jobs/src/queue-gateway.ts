@@ -75,7 +75,7 @@ export class QueueGateway {
   }
 
   async enqueue(entry: QueueEntry): Promise<void> {
-    const { completedS, failedS } = this.config.retention;
+    const { succeededS, failedS, queueMaxCompleted, queueMaxFailed } = this.config.retention;
     const cost = 1 / (this.weights.get(entry.owner) ?? 1);
     const tag = Number(
       await FAIR_TAG.run(this.connections.commands, [this.keys.fairClock(entry.provider), this.keys.fairTags(entry.provider)], [entry.owner, cost]),
@@ -88,9 +88,9 @@ export class QueueGateway {
       // Provider errors never throw out of the processor; these retries are for Redis blips while recording.
       attempts: 3,
       backoff: { type: 'exponential', delay: 1000 },
-      removeOnComplete: { age: completedS },
+      removeOnComplete: { age: succeededS, count: queueMaxCompleted },
       // A job that ran out of targets stays on its queue's failed list (the dead-letter queue) this long.
-      removeOnFail: { age: failedS },
+      removeOnFail: { age: failedS, count: queueMaxFailed },
     });
   }
 
