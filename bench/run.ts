@@ -30,6 +30,7 @@ import { atLeast, atMost, info, renderTable, writeResults, type Row } from './re
 import { drain, type DrainResult } from './scenarios/drain';
 import { roundTrips } from './scenarios/latency';
 import { rawBullmq } from './scenarios/raw-bullmq';
+import { soak } from './scenarios/soak';
 import { round } from './stats';
 
 interface Params {
@@ -47,6 +48,7 @@ interface Params {
   slowConcurrency: number;
   roundTrips: number;
   rssLimitMB: number;
+  soakJobs: number;
 }
 
 const FULL: Params = {
@@ -64,9 +66,10 @@ const FULL: Params = {
   slowConcurrency: 200,
   roundTrips: 500,
   rssLimitMB: 200,
+  soakJobs: 100_000,
 };
 
-const QUICK: Params = { ...FULL, rawJobs: 5_000, warmupJobs: 300, submitMaxJobs: 5_000, submitMaxSeconds: 4, healthzSeconds: 2, slowJobs: 2_000, roundTrips: 100 };
+const QUICK: Params = { ...FULL, rawJobs: 5_000, warmupJobs: 300, submitMaxJobs: 5_000, submitMaxSeconds: 4, healthzSeconds: 2, slowJobs: 2_000, roundTrips: 100, soakJobs: 10_000 };
 
 function log(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
@@ -240,12 +243,22 @@ async function main(): Promise<void> {
       }
     }
 
+    const warnings: string[] = [];
+    log(`(g) soak: ${params.soakJobs} jobs at a steady pace with 5 s retention; Redis used_memory at the start, middle and end`);
+    const soaked = await soak(redis, params.soakJobs, nodeArgs);
+    const memoryMB = soaked.usedMemoryMB;
+    rows.push(
+      info('g', `soak: ${soaked.jobs.toLocaleString('en-US')} jobs in ${Math.round(soaked.seconds)} s, used_memory start`, memoryMB.start, 'MB'),
+      info('g', 'soak: used_memory middle', memoryMB.middle, 'MB'),
+      atMost('g', 'soak: used_memory end', memoryMB.end, 'MB', round(1.2 * memoryMB.middle, 1), '≤ 1.2 × middle'),
+    );
+    if (Object.keys(soaked.rejected).length > 0) warnings.push(`(g): rejected ${JSON.stringify(soaked.rejected)}`);
+
     // A throughput figure only means something if the jobs really succeeded.
     const unfinished = [
       ['c', echo.statuses, echo.jobs],
       ...slowRuns.map((run) => [run.key, run.result.statuses, run.result.jobs] as const),
     ] as const;
-    const warnings: string[] = [];
     for (const [key, statuses, jobs] of unfinished) {
       if ((statuses.succeeded ?? 0) !== jobs) warnings.push(`(${key}): not every job succeeded: ${JSON.stringify(statuses)}`);
     }
@@ -279,6 +292,7 @@ async function main(): Promise<void> {
       params,
       raw,
       healthz: { ...healthz, ids: undefined },
+      soak: soaked,
       submit: { ...accepted, ids: undefined, warmupJobs: warmup.ok },
       echo: { ...echo, worker: undefined },
       slow: slowRuns.map((run) => ({

@@ -2,6 +2,7 @@ import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } fro
 import type { EmbeddingRequest } from './embedding.types';
 import { PRIORITY } from './create-job.dto';
 import { checkMetadata } from './chat-shape.checks';
+import { CacheField, ExpiresAtField, IdempotencyKeyField, TimeoutField, WebhookDto, WebhookField } from './delivery.dto';
 import { FallbackModels, RouteDto, RouteField } from './route.dto';
 import { Satisfies } from './satisfies.decorator';
 
@@ -42,6 +43,21 @@ export class CreateEmbeddingJobDto implements EmbeddingRequest {
 
   @IsOptional() @Satisfies(checkMetadata)
   metadata?: Record<string, string>;
+
+  @WebhookField()
+  webhook?: WebhookDto;
+
+  @CacheField()
+  cache?: false | { ttl_s?: number };
+
+  @TimeoutField()
+  timeout_s?: number;
+
+  @ExpiresAtField()
+  expires_at?: number;
+
+  @IdempotencyKeyField()
+  idempotency_key?: string;
 
   @FallbackModels()
   models?: string[];

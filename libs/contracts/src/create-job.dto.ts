@@ -1,6 +1,7 @@
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { ChatRequestDto } from './chat-request.dto';
 import { checkMetadata } from './chat-shape.checks';
+import { CacheField, ExpiresAtField, IdempotencyKeyField, TimeoutField, WebhookDto, WebhookField } from './delivery.dto';
 import { FallbackModels, RouteDto, RouteField } from './route.dto';
 import { Satisfies } from './satisfies.decorator';
 
@@ -14,6 +15,21 @@ export class CreateJobDto extends ChatRequestDto {
 
   @IsOptional() @Satisfies(checkMetadata)
   metadata?: Record<string, string>;
+
+  @WebhookField()
+  webhook?: WebhookDto;
+
+  @CacheField()
+  cache?: false | { ttl_s?: number };
+
+  @TimeoutField()
+  timeout_s?: number;
+
+  @ExpiresAtField()
+  expires_at?: number;
+
+  @IdempotencyKeyField()
+  idempotency_key?: string;
 
   @FallbackModels()
   models?: string[];

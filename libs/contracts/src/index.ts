@@ -12,3 +12,4 @@ export { CHAT_LIMITS } from './chat-shape.checks';
 export { validateBody } from './validate-body';
 export { newUlid } from './new-ulid';
 export { RouteDto, MAX_FALLBACK_MODELS } from './route.dto';
+export { MAX_JOB_TIMEOUT_S, WebhookDto } from './delivery.dto';

@@ -72,7 +72,11 @@ export interface JobObject {
   usage: Usage | null;
   /** From the model registry's prices; null when the model has none. */
   cost_usd: number | null;
+  /** The result was served from the response cache or shared with an identical call: no provider call of its own. */
+  cached: boolean;
   created_at: number;
+  /** When the job ends `expired` if it has not finished (Unix seconds); null for no deadline. */
+  expires_at: number | null;
   started_at: number | null;
   finished_at: number | null;
 }

@@ -1,12 +1,9 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { compose } from './compose-decorators';
 import { ROUTING_STRATEGIES, type RoutingStrategy } from './job.types';
 
 export const MAX_FALLBACK_MODELS = 10;
-
-function compose(...decorators: PropertyDecorator[]): PropertyDecorator {
-  return (target, key) => decorators.forEach((decorate) => decorate(target, key));
-}
 
 /** `models`: public fallback models, tried in order after the first model's own targets. */
 export function FallbackModels(): PropertyDecorator {

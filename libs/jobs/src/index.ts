@@ -1,10 +1,13 @@
 export { JobsModule } from './jobs.module';
-export { JobStore, type JobFinish, type JobMove, type MoveOutcome, type StartOutcome } from './job-store';
+export { JobStore, type EndOutcome, type JobFinish, type JobMove, type MoveOutcome, type StartOutcome } from './job-store';
 export { QueueGateway, entryId, queuePriority, type ProviderJobData, type QueueCounts, type QueueEntry } from './queue-gateway';
-export type { JobRecord, RouteChoice } from './job-record';
+export { toJobObject, type JobRecord, type RequestCacheRule, type RouteChoice } from './job-record';
 export { CancellationBus } from './cancellation-bus';
 export { providerQueueName } from './redis-keys';
-export { SubmitJob, type SubmitJobCommand } from './use-cases/submit-job';
+export { SubmitJob, type SubmitJobCommand, type SubmitOutcome } from './use-cases/submit-job';
+export { DEADLINES_QUEUE, DeadlineQueue, type DeadlineData } from './deadline-queue';
+export { IdempotencyKeys } from './idempotency-keys';
+export { JobNotifier, RedeliverJobEvent } from './job-notifier';
 export { GetJob, type GetJobQuery } from './use-cases/get-job';
 export { CancelJob } from './use-cases/cancel-job';
 export { RetryJob } from './use-cases/retry-job';

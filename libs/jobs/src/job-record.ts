@@ -1,6 +1,9 @@
 import type { ErrorBody, JobAttempt, JobObject, JobRequest, JobResult, JobStatus, JobType, RoutingStrategy, Usage } from '@switchyard/contracts';
 import type { RouteTarget } from '@switchyard/routing';
 
+/** The request's own cache rule: off, or on with a TTL; null leaves it to configuration. */
+export type RequestCacheRule = false | { ttl_s?: number };
+
 /** What the client asked of routing beyond the model, kept so a retry plans the same way. */
 export interface RouteChoice {
   fallbackModels?: string[];
@@ -28,6 +31,13 @@ export interface JobRecord {
   tries: number;
   /** Counts the job's queue entries; each move to a retry or another target is a new hop. */
   hop: number;
+  /** Unix ms after which the job ends `expired` if it has not finished; null for none. */
+  deadline: number | null;
+  /** Where this job's events are delivered; null for none. */
+  webhook: { url: string } | null;
+  cache: RequestCacheRule | null;
+  /** The result came from the response cache (or a coalesced identical call), not its own call. */
+  cached: boolean;
   provider: string | null;
   providerModel: string | null;
   attempts: JobAttempt[];
@@ -40,7 +50,7 @@ export interface JobRecord {
   finishedAt: number | null;
 }
 
-const JSON_FIELDS = ['metadata', 'request', 'route', 'targets', 'attempts', 'result', 'error', 'usage'] as const;
+const JSON_FIELDS = ['metadata', 'request', 'route', 'webhook', 'cache', 'targets', 'attempts', 'result', 'error', 'usage'] as const;
 
 export function recordToHash(record: JobRecord): Record<string, string> {
   const hash: Record<string, string> = {
@@ -57,6 +67,8 @@ export function recordToHash(record: JobRecord): Record<string, string> {
   for (const field of JSON_FIELDS) {
     if (record[field] !== null) hash[field] = JSON.stringify(record[field]);
   }
+  if (record.deadline !== null) hash.deadline = String(record.deadline);
+  if (record.cached) hash.cached = '1';
   if (record.provider) hash.provider = record.provider;
   if (record.providerModel) hash.provider_model = record.providerModel;
   if (record.costUsd !== null) hash.cost_usd = String(record.costUsd);
@@ -88,6 +100,10 @@ export function recordFromHash(id: string, hash: Record<string, string>): JobRec
     targetIndex: Number(hash.target_index ?? 0),
     tries: Number(hash.tries ?? 0),
     hop: Number(hash.hop ?? 0),
+    deadline: parseTime(hash.deadline),
+    webhook: parseJson(hash.webhook, null),
+    cache: parseJson(hash.cache, null),
+    cached: hash.cached === '1',
     provider: hash.provider ?? null,
     providerModel: hash.provider_model ?? null,
     attempts: parseJson(hash.attempts, []),
@@ -120,7 +136,9 @@ export function toJobObject(record: JobRecord): JobObject {
     error: record.error,
     usage: record.usage,
     cost_usd: record.costUsd,
+    cached: record.cached,
     created_at: Math.floor(record.createdAt / 1000),
+    expires_at: toSeconds(record.deadline),
     started_at: toSeconds(record.startedAt),
     finished_at: toSeconds(record.finishedAt),
   };

@@ -27,9 +27,9 @@ return {'started', redis.call('HGETALL', KEYS[1])}
 `, 2);
 
 /**
- * KEYS: job. ARGV: from hop, attempt (JSON), to hop, target index, tries on that target. Records
- * a failed attempt and puts the job back to queued for its next hop (a retry, a fallback, or a
- * wait after a provider 429). Only the holder of the current hop can move it, so a crashed and
+ * KEYS: job. ARGV: from hop, attempt (JSON, or '' for none), to hop, target index, tries on that
+ * target. Records a failed attempt and puts the job back to queued for its next hop (a retry, a
+ * fallback, a wait after a provider 429, or a wait for an identical call another job makes). Only the holder of the current hop can move it, so a crashed and
  * repeated move changes nothing the second time.
  */
 export const MOVE_JOB = new RedisScript('move-job', `${IS_TERMINAL}
@@ -37,10 +37,13 @@ local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return 'missing' end
 if is_terminal(status) then return 'terminal' end
 if (redis.call('HGET', KEYS[1], 'hop') or '0') ~= ARGV[1] then return 'stale' end
-local attempts = redis.call('HGET', KEYS[1], 'attempts')
-if attempts == '[]' then attempts = '[' .. ARGV[2] .. ']'
-else attempts = string.sub(attempts, 1, -2) .. ',' .. ARGV[2] .. ']' end
-redis.call('HSET', KEYS[1], 'attempts', attempts, 'status', 'queued', 'hop', ARGV[3], 'target_index', ARGV[4], 'tries', ARGV[5])
+if ARGV[2] ~= '' then
+  local attempts = redis.call('HGET', KEYS[1], 'attempts')
+  if attempts == '[]' then attempts = '[' .. ARGV[2] .. ']'
+  else attempts = string.sub(attempts, 1, -2) .. ',' .. ARGV[2] .. ']' end
+  redis.call('HSET', KEYS[1], 'attempts', attempts)
+end
+redis.call('HSET', KEYS[1], 'status', 'queued', 'hop', ARGV[3], 'target_index', ARGV[4], 'tries', ARGV[5])
 return 'moved'
 `, 1);
 
@@ -53,14 +56,15 @@ local status = redis.call('HGET', KEYS[1], 'status')
 if not status or redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return {'missing'} end
 if status ~= 'failed' and status ~= 'canceled' and status ~= 'expired' then return {'not_retryable', status} end
 redis.call('HSET', KEYS[1], 'status', 'queued', 'hop', ARGV[2], 'target_index', '0', 'tries', '0', 'targets', ARGV[3])
-redis.call('HDEL', KEYS[1], 'error', 'result', 'usage', 'cost_usd', 'finished_at')
+redis.call('HDEL', KEYS[1], 'error', 'result', 'usage', 'cost_usd', 'finished_at', 'deadline', 'cached')
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 return {'queued', status}
 `, 1);
 
 /**
  * KEYS: job, events channel. ARGV: status, finished_at_ms, ttl_s, attempt, result, error, usage
- * (JSON or ''), cost_usd (or ''), the owner's unfinished-jobs set prefix. The first terminal write
+ * (JSON or ''), cost_usd (or ''), the owner's unfinished-jobs set prefix, cached ('1' when the
+ * result is shared, not the job's own call). The first terminal write
  * wins; later ones (a duplicate run, a result racing a cancel) change nothing.
  */
 export const FINISH_JOB = new RedisScript('finish-job', `${IS_TERMINAL}
@@ -77,6 +81,7 @@ if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'result', ARGV[5]) end
 if ARGV[6] ~= '' then redis.call('HSET', KEYS[1], 'error', ARGV[6]) end
 if ARGV[7] ~= '' then redis.call('HSET', KEYS[1], 'usage', ARGV[7]) end
 if ARGV[8] ~= '' then redis.call('HSET', KEYS[1], 'cost_usd', ARGV[8]) end
+if ARGV[10] == '1' then redis.call('HSET', KEYS[1], 'cached', '1') end
 redis.call('ZREM', ARGV[9] .. redis.call('HGET', KEYS[1], 'owner'), string.match(KEYS[1], '[^:]+$'))
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 redis.call('PUBLISH', KEYS[2], ARGV[1])
@@ -84,18 +89,21 @@ return 1
 `, 2);
 
 /**
- * KEYS: job, events channel. ARGV: owner, now_ms, ttl_s, error, the owner's unfinished-jobs set. Owner is checked here so that
- * reading and canceling someone else's job are equally impossible.
+ * KEYS: job, events channel. ARGV: owner ('' for any), now_ms, ttl_s, error, the owners'
+ * unfinished-jobs set prefix, status (canceled or expired). Ends a job that has not ended, from
+ * outside its worker: a cancel (owner checked here, so reading and canceling someone else's job
+ * are equally impossible) or a deadline.
  */
-export const CANCEL_JOB = new RedisScript('cancel-job', `${IS_TERMINAL}
+export const END_JOB = new RedisScript('end-job', `${IS_TERMINAL}
 local status = redis.call('HGET', KEYS[1], 'status')
-if not status or redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return {'missing'} end
+local owner = redis.call('HGET', KEYS[1], 'owner')
+if not status or (ARGV[1] ~= '' and owner ~= ARGV[1]) then return {'missing'} end
 if is_terminal(status) then return {'terminal', status} end
-redis.call('HSET', KEYS[1], 'status', 'canceled', 'finished_at', ARGV[2], 'error', ARGV[4])
-redis.call('ZREM', ARGV[5], string.match(KEYS[1], '[^:]+$'))
+redis.call('HSET', KEYS[1], 'status', ARGV[6], 'finished_at', ARGV[2], 'error', ARGV[4])
+redis.call('ZREM', ARGV[5] .. owner, string.match(KEYS[1], '[^:]+$'))
 redis.call('EXPIRE', KEYS[1], ARGV[3])
-redis.call('PUBLISH', KEYS[2], 'canceled')
-return {'canceled', status}
+redis.call('PUBLISH', KEYS[2], ARGV[6])
+return {'ended', status}
 `, 2);
 
 /**

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { SwitchyardConfig } from '@switchyard/config';
 import type { ErrorBody, JobAttempt, JobResult, JobStatus, Usage } from '@switchyard/contracts';
-import { ADMIT_JOB, CANCEL_JOB, FINISH_JOB, MOVE_JOB, RETRY_JOB, START_JOB } from './job-scripts';
+import { ADMIT_JOB, END_JOB, FINISH_JOB, MOVE_JOB, RETRY_JOB, START_JOB } from './job-scripts';
 import { recordFromHash, recordToHash, type JobRecord } from './job-record';
 import { RedisConnections } from '@switchyard/redis';
 import type { RouteTarget } from '@switchyard/routing';
@@ -26,15 +26,16 @@ export interface JobMove {
   toHop: number;
   targetIndex: number;
   tries: number;
-  attempt: JobAttempt;
+  /** Left out when the move is no attempt of its own (a wait for another job's identical call). */
+  attempt?: JobAttempt;
 }
 
 export type MoveOutcome = 'moved' | 'stale' | 'terminal' | 'missing';
 
 export type RetryOutcome = { kind: 'queued'; previous: JobStatus } | { kind: 'missing' } | { kind: 'not_retryable'; status: JobStatus };
 
-export type CancelOutcome =
-  | { kind: 'canceled'; previous: JobStatus }
+export type EndOutcome =
+  | { kind: 'ended'; previous: JobStatus }
   | { kind: 'missing' }
   | { kind: 'terminal'; status: JobStatus };
 
@@ -45,6 +46,8 @@ export interface JobFinish {
   error?: ErrorBody;
   usage?: Usage;
   costUsd?: number | null;
+  /** The result came from the cache or an identical call of another job. */
+  cached?: boolean;
 }
 
 /** HGETALL's flat [field, value, ...] reply, as Lua hands it back, into an object. */
@@ -106,7 +109,7 @@ export class JobStore {
     return (await MOVE_JOB.run(
       this.redis,
       [this.keys.job(id)],
-      [move.fromHop, JSON.stringify(move.attempt), move.toHop, move.targetIndex, move.tries],
+      [move.fromHop, move.attempt ? JSON.stringify(move.attempt) : '', move.toHop, move.targetIndex, move.tries],
     )) as MoveOutcome;
   }
 
@@ -136,20 +139,29 @@ export class JobStore {
         json(finish.usage),
         finish.costUsd == null ? '' : String(finish.costUsd),
         this.keys.tenantJobsPrefix(),
+        finish.cached ? '1' : '',
       ],
     );
     return written === 1;
   }
 
-  async cancel(id: string, owner: string, now = Date.now()): Promise<CancelOutcome> {
-    const error: ErrorBody = { message: 'The job was canceled by its owner.', type: 'invalid_request_error', code: 'job_canceled', param: null };
-    const [kind, status] = (await CANCEL_JOB.run(
+  async cancel(id: string, owner: string, now = Date.now()): Promise<EndOutcome> {
+    return this.end(id, owner, 'canceled', { message: 'The job was canceled by its owner.', type: 'invalid_request_error', code: 'job_canceled', param: null }, now);
+  }
+
+  /** The job's deadline passed before it finished. */
+  async expire(id: string, now = Date.now()): Promise<EndOutcome> {
+    return this.end(id, '', 'expired', { message: 'The job did not finish before its deadline.', type: 'invalid_request_error', code: 'job_expired', param: null }, now);
+  }
+
+  private async end(id: string, owner: string, status: 'canceled' | 'expired', error: ErrorBody, now: number): Promise<EndOutcome> {
+    const [kind, previous] = (await END_JOB.run(
       this.redis,
       [this.keys.job(id), this.keys.jobEvents(id)],
-      [owner, now, this.retentionFor('canceled'), JSON.stringify(error), this.keys.tenantJobs(owner)],
+      [owner, now, this.retentionFor(status), JSON.stringify(error), this.keys.tenantJobsPrefix(), status],
     )) as [string, string?];
-    if (kind === 'canceled') return { kind, previous: status as JobStatus };
-    if (kind === 'terminal') return { kind, status: status as JobStatus };
+    if (kind === 'ended') return { kind, previous: previous as JobStatus };
+    if (kind === 'terminal') return { kind, status: previous as JobStatus };
     return { kind: 'missing' };
   }
 

@@ -3,9 +3,13 @@ import { Global, Module, type DynamicModule } from '@nestjs/common';
 import type { SwitchyardConfig } from '@switchyard/config';
 import { ProvidersModule } from '@switchyard/providers';
 import { LimitsModule } from '@switchyard/limits';
+import { WebhooksModule } from '@switchyard/webhooks';
 import { QueueLoad, RoutingModule } from '@switchyard/routing';
 import { CancellationBus } from './cancellation-bus';
 import { JobEvents } from './job-events';
+import { DEADLINES_QUEUE, DeadlineQueue } from './deadline-queue';
+import { IdempotencyKeys } from './idempotency-keys';
+import { JobNotifier, RedeliverJobEvent } from './job-notifier';
 import { JobStore } from './job-store';
 import { PolledQueueLoad } from './polled-queue-load';
 import { QueueGateway } from './queue-gateway';
@@ -16,7 +20,7 @@ import { GetJob } from './use-cases/get-job';
 import { RetryJob } from './use-cases/retry-job';
 import { SubmitJob } from './use-cases/submit-job';
 
-const SERVICES = [RedisKeys, JobStore, QueueGateway, JobEvents, CancellationBus, SubmitJob, GetJob, CancelJob, RetryJob];
+const SERVICES = [RedisKeys, JobStore, QueueGateway, IdempotencyKeys, DeadlineQueue, JobNotifier, RedeliverJobEvent, JobEvents, CancellationBus, SubmitJob, GetJob, CancelJob, RetryJob];
 const QUEUE_LOAD = { provide: QueueLoad, useClass: PolledQueueLoad };
 
 /** Job records, provider queues and the use cases over them. Imported once, by each app's root module. */
@@ -25,7 +29,10 @@ const QUEUE_LOAD = { provide: QueueLoad, useClass: PolledQueueLoad };
 export class JobsModule {
   static forRoot(config: SwitchyardConfig): DynamicModule {
     // Queue names come from configuration, so the queues are registered when the module is built.
-    const queues = BullModule.registerQueue(...[...config.providers.keys()].map((name) => ({ name: providerQueueName(name) })));
+    const queues = BullModule.registerQueue(
+      ...[...config.providers.keys()].map((name) => ({ name: providerQueueName(name) })),
+      { name: DEADLINES_QUEUE },
+    );
     return {
       module: JobsModule,
       imports: [
@@ -35,9 +42,10 @@ export class JobsModule {
         RoutingModule,
         ProvidersModule,
         LimitsModule,
+        WebhooksModule,
       ],
       providers: [...SERVICES, QUEUE_LOAD],
-      exports: [...SERVICES, QUEUE_LOAD, queues, RoutingModule, LimitsModule],
+      exports: [...SERVICES, QUEUE_LOAD, queues, RoutingModule, LimitsModule, WebhooksModule],
     };
   }
 }

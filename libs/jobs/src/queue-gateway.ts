@@ -99,6 +99,12 @@ export class QueueGateway {
     await this.queue(provider).remove(entryId(jobId, hop)).catch(() => 0);
   }
 
+  /** A delayed entry runs now (a no-op when it is no longer delayed). */
+  async promote(provider: string, jobId: string, hop: number): Promise<void> {
+    const job = await this.queue(provider).getJob(entryId(jobId, hop));
+    await job?.promote().catch(() => undefined);
+  }
+
   /** Everyone's turn starts over once nothing waits, which keeps tags far from the band's end. */
   async resetFairness(provider: string): Promise<void> {
     await this.connections.commands.del(this.keys.fairClock(provider), this.keys.fairTags(provider));

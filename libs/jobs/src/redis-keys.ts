@@ -36,6 +36,10 @@ export class RedisKeys {
     return `${this.prefix}:tenant-jobs:`;
   }
 
+  idempotency(owner: string, keyHash: string): string {
+    return `${this.prefix}:idempotency:${owner}:${keyHash}`;
+  }
+
   /** Fair queuing on one provider queue: its virtual time, and each owner's last finish tag. */
   fairClock(provider: string): string {
     return `${this.prefix}:fair:${provider}:clock`;

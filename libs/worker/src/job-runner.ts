@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { SwitchyardConfig } from '@switchyard/config';
 import type { ErrorBody, JobAttempt, JobRequest, JobResult } from '@switchyard/contracts';
-import { JobStore, QueueGateway, type JobFinish, type JobRecord, type ProviderJobData } from '@switchyard/jobs';
+import { DeadlineQueue, JobNotifier, JobStore, QueueGateway, type JobFinish, type JobRecord, type ProviderJobData } from '@switchyard/jobs';
 import { ProviderLimiters } from '@switchyard/limits';
 import {
   ModelRegistry,
@@ -15,6 +15,7 @@ import {
 } from '@switchyard/providers';
 import { ProviderHealth } from '@switchyard/routing';
 import { nextStep, type StepRules } from './next-step';
+import { SharedCalls } from './shared-calls';
 
 /** What the queue should do with the entry once the runner is done with it. */
 export type RunVerdict =
@@ -74,6 +75,9 @@ export class JobRunner {
     private readonly models: ModelRegistry,
     private readonly limiters: ProviderLimiters,
     private readonly health: ProviderHealth,
+    private readonly notifier: JobNotifier,
+    private readonly deadlines: DeadlineQueue,
+    private readonly shared: SharedCalls,
     config: SwitchyardConfig,
   ) {
     this.rules = {
@@ -100,6 +104,11 @@ export class JobRunner {
       return DONE;
     }
     const job = started.record;
+    if (job.deadline !== null && Date.now() >= job.deadline) {
+      // Its deadline entry fires too, but a job must never start late.
+      if ((await this.store.expire(job.id)).kind === 'ended') await this.notifier.jobEnded(job);
+      return DONE;
+    }
     const skipTo = await this.openCircuitDetour(job);
     if (skipTo !== undefined) {
       const attempt: JobAttempt = { provider: entry.provider, model: entry.model, outcome: 'skipped', started_at: Date.now(), latency_ms: 0, error: CIRCUIT_OPEN };
@@ -118,6 +127,8 @@ export class JobRunner {
       provider, model, outcome, started_at: startedAt, latency_ms: Date.now() - startedAt, error,
       ...(warnings.length > 0 && { warnings }),
     });
+    const sharing = await this.shared.plan(job, entry);
+    if (sharing.kind === 'settled') return DONE;
     const ctx: ProviderCallContext = { model, signal, jobId: job.id, modelInfo, warn: (message) => warnings.push(message) };
     const limited = { provider, model, tokens: requestTokenWeight(job.request), interactive: job.priority === 1, priority: job.priority, signal };
     let outcome: AdapterOutcome;
@@ -133,6 +144,7 @@ export class JobRunner {
     if (!outcome.ok && outcome.error.kind === 'canceled' && signal.aborted) return DONE;
     if (!outcome.ok) {
       const { error } = outcome;
+      if (sharing.kind === 'lead') await this.shared.settle(sharing.key, sharing.ttlS, job.id, null);
       void this.health.record({ provider, model, ok: false, latencyMs: Date.now() - startedAt, counts: PROVIDER_FAULTS.has(error.kind) });
       return this.afterFailure(job, entry, error, attempt('failed', errorBody(error)));
     }
@@ -140,9 +152,16 @@ export class JobRunner {
     void this.health.record({ provider, model, ok: true, latencyMs: Date.now() - startedAt, counts: true });
     const usage = 'choices' in result ? result.usage : { ...result.usage, completion_tokens: 0 };
     const finish: JobFinish = { status: 'succeeded', attempt: attempt('succeeded', null), result, usage, costUsd: costUsd(modelInfo, usage) };
+    if (sharing.kind === 'lead') await this.shared.settle(sharing.key, sharing.ttlS, job.id, { result, usage, entry });
     // A Redis error here is not the provider's fault; it propagates so BullMQ retries the entry.
-    await this.store.finish(job.id, finish);
+    if (await this.store.finish(job.id, finish)) await this.ended(job);
     return DONE;
+  }
+
+  /** After the first terminal write only: a duplicate run must not announce the job twice. */
+  private async ended(job: JobRecord): Promise<void> {
+    await this.notifier.jobEnded(job);
+    if (job.deadline !== null) await this.deadlines.cancel(job.id);
   }
 
   private async afterFailure(job: JobRecord, entry: ProviderJobData, error: ProviderError, attempt: JobAttempt): Promise<RunVerdict> {
@@ -161,7 +180,7 @@ export class JobRunner {
         return moved === 'moved' ? { kind: 'rate_limited', waitMs: step.delayMs } : DONE;
       }
       case 'fail':
-        await this.store.finish(job.id, { status: 'failed', attempt, error: attempt.error ?? errorBody(error) });
+        if (await this.store.finish(job.id, { status: 'failed', attempt, error: attempt.error ?? errorBody(error) })) await this.ended(job);
         return { kind: 'dead' };
     }
   }

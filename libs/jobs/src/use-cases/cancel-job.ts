@@ -3,6 +3,7 @@ import { ConflictError, JobNotFoundError, type JobObject } from '@switchyard/con
 import { CancellationBus } from '../cancellation-bus';
 import { isJobId } from '../job-id';
 import { toJobObject } from '../job-record';
+import { JobNotifier } from '../job-notifier';
 import { JobStore } from '../job-store';
 import { QueueGateway } from '../queue-gateway';
 
@@ -13,6 +14,7 @@ export class CancelJob {
     private readonly store: JobStore,
     private readonly queues: QueueGateway,
     private readonly bus: CancellationBus,
+    private readonly notifier: JobNotifier,
   ) {}
 
   async execute(id: string, owner: string): Promise<JobObject> {
@@ -26,6 +28,7 @@ export class CancelJob {
     if (target) await this.queues.remove(target.provider, id, record.hop);
     // Announced even for a queued job: a worker may have taken it between the two steps above.
     await this.bus.announce(id);
+    await this.notifier.jobEnded(record);
     return toJobObject(record);
   }
 }

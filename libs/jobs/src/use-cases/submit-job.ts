@@ -1,11 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { SwitchyardConfig } from '@switchyard/config';
-import { PRIORITY, ServiceUnavailableError, TooManyRequestsError, type JobObject, type JobRequest } from '@switchyard/contracts';
+import { ConflictError, InvalidRequestError, PRIORITY, ServiceUnavailableError, TooManyRequestsError, type JobObject, type JobRequest } from '@switchyard/contracts';
 import { TenantLimits } from '@switchyard/limits';
 import { requestTokenWeight } from '@switchyard/providers';
 import { ModelRouter } from '@switchyard/routing';
+import { WebhookUrlGuard } from '@switchyard/webhooks';
 import { newJobId } from '../job-id';
-import { toJobObject, type JobRecord, type RouteChoice } from '../job-record';
+import { DeadlineQueue } from '../deadline-queue';
+import { IdempotencyKeys } from '../idempotency-keys';
+import { toJobObject, type JobRecord, type RequestCacheRule, type RouteChoice } from '../job-record';
 import { JobStore } from '../job-store';
 import { QueueGateway } from '../queue-gateway';
 
@@ -15,43 +18,86 @@ export interface SubmitJobCommand {
   route?: RouteChoice;
   metadata?: Record<string, string>;
   priority?: number;
+  /** Unix ms. */
+  deadline?: number;
+  webhook?: { url: string };
+  cache?: RequestCacheRule;
+  idempotency?: { key: string; fingerprint: string };
 }
+
+export interface SubmitOutcome {
+  job: JobObject;
+  /** An earlier submit with the same Idempotency-Key created this job. */
+  replayed: boolean;
+}
+
+/** How long a repeat waits for the record of the submit it repeats, when both arrive together. */
+const REPLAY_WAIT_MS = 2000;
+const REPLAY_POLL_MS = 20;
 
 /** Routes a job, checks its owner's limits, records it and puts it on its first target's queue. */
 @Injectable()
 export class SubmitJob {
   private readonly logger = new Logger(SubmitJob.name);
   private readonly maxWaiting: ReadonlyMap<string, number>;
+  private readonly signingKeys: ReadonlySet<string>;
 
   constructor(
     private readonly router: ModelRouter,
     private readonly store: JobStore,
     private readonly queues: QueueGateway,
     private readonly tenants: TenantLimits,
+    private readonly idempotency: IdempotencyKeys,
+    private readonly deadlines: DeadlineQueue,
+    private readonly webhookUrls: WebhookUrlGuard,
     config: SwitchyardConfig,
   ) {
+    this.signingKeys = new Set(config.auth.keys.filter((key) => key.webhook.secrets.length > 0).map((key) => key.name));
     this.maxWaiting = new Map(config.auth.keys.flatMap((key) => (key.limits.maxWaiting ? [[key.name, key.limits.maxWaiting] as const] : [])));
   }
 
-  async execute(command: SubmitJobCommand): Promise<JobObject> {
-    const { request, owner } = command;
+  async execute(command: SubmitJobCommand): Promise<SubmitOutcome> {
+    const { request, owner, idempotency } = command;
     const route = command.route ?? {};
     const plan = this.router.plan({ request, ...route });
+    if (command.webhook) await this.checkWebhook(owner, command.webhook.url);
+    const id = newJobId();
+    if (idempotency) {
+      const claim = await this.idempotency.claim(owner, idempotency.key, idempotency.fingerprint, id);
+      if (claim.kind === 'existing') return { job: await this.replay(claim.jobId, owner), replayed: true };
+      if (claim.kind === 'conflict') {
+        throw new ConflictError('This Idempotency-Key was already used with a different request body.', 'idempotency_conflict');
+      }
+    }
+    try {
+      return { job: await this.create(id, command, route, plan.model, plan.targets), replayed: false };
+    } catch (error) {
+      if (idempotency) await this.idempotency.release(owner, idempotency.key).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async create(id: string, command: SubmitJobCommand, route: RouteChoice, model: string, targets: JobRecord['targets']): Promise<JobObject> {
+    const { request, owner } = command;
     await this.tenants.admit(owner, requestTokenWeight(request));
     const record: JobRecord = {
-      id: newJobId(),
+      id,
       owner,
       type: request.type,
       status: 'queued',
-      model: plan.model,
+      model,
       priority: command.priority ?? PRIORITY.default,
       metadata: command.metadata ?? {},
       request,
       route,
-      targets: plan.targets,
+      targets,
       targetIndex: 0,
       tries: 0,
       hop: 0,
+      deadline: command.deadline ?? null,
+      webhook: command.webhook ?? null,
+      cache: command.cache ?? null,
+      cached: false,
       provider: null,
       providerModel: null,
       attempts: [],
@@ -64,17 +110,35 @@ export class SubmitJob {
       finishedAt: null,
     };
     await this.admitWaiting(record);
-    const [first] = plan.targets;
+    const [first] = targets;
     try {
       // Record first, queue second: a worker must never pick up an id with no record behind it.
       await this.store.create(record);
       await this.queues.enqueue({ jobId: record.id, hop: 0, provider: first.provider, model: first.model, owner, urgency: record.priority });
+      if (record.deadline !== null) await this.deadlines.schedule(record.id, record.deadline);
     } catch (error) {
       this.logger.error(`could not enqueue ${record.id}: ${(error as Error).message}`);
-      await Promise.allSettled([this.store.delete(record.id), this.store.release(owner, record.id)]);
+      await Promise.allSettled([this.store.delete(record.id), this.store.release(owner, record.id), this.queues.remove(first.provider, record.id, 0)]);
       throw new ServiceUnavailableError('The job queue is unavailable; retry shortly.');
     }
     return toJobObject(record);
+  }
+
+  private async checkWebhook(owner: string, url: string): Promise<void> {
+    if (!this.signingKeys.has(owner)) {
+      throw new InvalidRequestError('This API key has no webhook secret configured (auth.keys[].webhook.secret); deliveries are always signed.', 'webhook.url', 'webhook_secret_missing');
+    }
+    await this.webhookUrls.checkAtSubmit(url);
+  }
+
+  /** The job an earlier submit with the same key created; it may still be being written. */
+  private async replay(jobId: string, owner: string): Promise<JobObject> {
+    for (const started = Date.now(); Date.now() - started < REPLAY_WAIT_MS; ) {
+      const record = await this.store.find(jobId);
+      if (record && record.owner === owner) return toJobObject(record);
+      await new Promise((resolve) => setTimeout(resolve, REPLAY_POLL_MS));
+    }
+    throw new ConflictError('A request with this Idempotency-Key is still being processed; retry shortly.', 'idempotency_conflict');
   }
 
   private async admitWaiting(record: JobRecord): Promise<void> {

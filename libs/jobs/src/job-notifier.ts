@@ -1,0 +1,72 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { SwitchyardConfig } from '@switchyard/config';
+import type { JobStatus } from '@switchyard/contracts';
+import { ConflictError, type JobObject } from '@switchyard/contracts';
+import { WebhookQueue } from '@switchyard/webhooks';
+import { toJobObject } from './job-record';
+import { JobStore } from './job-store';
+
+const EVENT_OF: Partial<Record<JobStatus, `${string}.${string}`>> = {
+  succeeded: 'job.succeeded',
+  failed: 'job.failed',
+  canceled: 'job.canceled',
+  // An expired job failed to finish in time; receivers see `status: "expired"` in the payload.
+  expired: 'job.failed',
+};
+
+/** Sends a finished job's event to its webhook (the job's own, else its API key's default). */
+@Injectable()
+export class JobNotifier {
+  private readonly logger = new Logger(JobNotifier.name);
+  private readonly defaultUrls: ReadonlyMap<string, string>;
+
+  constructor(
+    private readonly store: JobStore,
+    private readonly webhooks: WebhookQueue,
+    config: SwitchyardConfig,
+  ) {
+    this.defaultUrls = new Map(config.auth.keys.flatMap((key) => (key.webhook.url ? [[key.name, key.webhook.url] as const] : [])));
+  }
+
+  /** For a job known only by id (one that shared another job's call). */
+  async jobEndedById(id: string): Promise<void> {
+    const record = await this.store.find(id);
+    if (record) await this.jobEnded(record);
+  }
+
+  /** Only reads the job back when it has somewhere to go, so jobs without webhooks cost nothing. */
+  async jobEnded(job: { id: string; owner: string; webhook: { url: string } | null }): Promise<void> {
+    const url = job.webhook?.url ?? this.defaultUrls.get(job.owner);
+    if (url === undefined) return;
+    try {
+      const record = await this.store.find(job.id);
+      const type = record && EVENT_OF[record.status];
+      if (!record || !type) return;
+      await this.webhooks.enqueue({ type, subject: record.id, owner: record.owner, url, payload: toJobObject(record), occurrence: record.hop });
+    } catch (error) {
+      this.logger.error({ jobId: job.id }, `the job's webhook event could not be queued: ${(error as Error).message}`);
+    }
+  }
+}
+
+/** `POST /v1/jobs/:id/deliveries/redeliver`: the finished job's event again, with a new delivery id. */
+@Injectable()
+export class RedeliverJobEvent {
+  private readonly defaultUrls: ReadonlyMap<string, string>;
+
+  constructor(
+    private readonly store: JobStore,
+    private readonly webhooks: WebhookQueue,
+    config: SwitchyardConfig,
+  ) {
+    this.defaultUrls = new Map(config.auth.keys.flatMap((key) => (key.webhook.url ? [[key.name, key.webhook.url] as const] : [])));
+  }
+
+  async execute(id: string, job: JobObject): Promise<string> {
+    const record = await this.store.find(id);
+    const url = record?.webhook?.url ?? (record ? this.defaultUrls.get(record.owner) : undefined);
+    const type = record ? EVENT_OF[record.status] : undefined;
+    if (!record || !url || !type) throw new ConflictError('The job has not ended or has no webhook to deliver to.', 'nothing_to_deliver');
+    return this.webhooks.redeliver({ type, subject: id, owner: record.owner, url, payload: job });
+  }
+}

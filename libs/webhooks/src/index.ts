@@ -1,0 +1,12 @@
+export { WebhooksModule, WebhookWorkerModule } from './webhooks.module';
+export { WEBHOOK_QUEUE } from './webhook-names';
+export type { DeliveryAttempt, DeliveryOutcome, WebhookEvent, WebhookEventType, WebhookJobData } from './webhook-event';
+export { WebhookSigner, type WebhookHeaders } from './webhook-signer';
+export { WebhookUrlGuard, WebhookAddressRefusedError, type SocketLookup } from './webhook-url-guard';
+export { HostResolver } from './host-resolver';
+export { WebhookQueue } from './webhook-queue';
+export { WebhookSender, type SendResult } from './webhook-sender';
+export { WebhookWorker } from './webhook-worker';
+export { DeliveryLog } from './delivery-log';
+export { ListDeliveries } from './use-cases/list-deliveries';
+export { Redeliver } from './use-cases/redeliver';

@@ -1,0 +1,65 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { SwitchyardConfig } from '@switchyard/config';
+import { redisOptionsFromUrl } from '@switchyard/redis';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DeliveryLog } from './delivery-log';
+import type { WebhookJobData } from './webhook-event';
+import { WEBHOOK_QUEUE } from './webhook-names';
+import { WEBHOOK_BACKOFF } from './webhook-queue';
+import { WebhookSender } from './webhook-sender';
+
+/** A failed attempt that the schedule will try again. */
+class DeliveryFailedError extends Error {
+  override readonly name = 'DeliveryFailedError';
+}
+
+/**
+ * The BullMQ worker of the `webhooks` queue. Only processes that run workers provide it (it is
+ * not in WebhooksModule, which the API imports too): add WebhookWorkerModule or this class there.
+ */
+@Injectable()
+export class WebhookWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(WebhookWorker.name);
+  private worker?: Worker<WebhookJobData>;
+
+  constructor(
+    private readonly config: SwitchyardConfig,
+    private readonly sender: WebhookSender,
+    private readonly log: DeliveryLog,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const schedule = this.config.webhooks.retryScheduleS;
+    const { lockDurationMs, stalledIntervalMs, maxStalledCount } = this.config.worker;
+    this.worker = new Worker<WebhookJobData>(WEBHOOK_QUEUE, (job) => this.process(job), {
+      connection: { ...redisOptionsFromUrl(this.config.redis.url), maxRetriesPerRequest: null },
+      prefix: this.config.redis.prefix,
+      concurrency: this.config.webhooks.concurrency,
+      lockDuration: lockDurationMs,
+      stalledInterval: stalledIntervalMs,
+      maxStalledCount,
+      settings: {
+        // attemptsMade counts the attempts so far, so it indexes the delay before the next one.
+        backoffStrategy: (attemptsMade, type) => (type === WEBHOOK_BACKOFF ? Math.round((schedule[attemptsMade] ?? schedule.at(-1) ?? 0) * 1000) : 0),
+      },
+    });
+    this.worker.on('error', (error) => this.logger.error(`webhook worker: ${error.message}`));
+    await this.worker.waitUntilReady();
+    this.logger.log(`webhook worker ready: ${WEBHOOK_QUEUE}×${this.config.webhooks.concurrency}`);
+  }
+
+  private async process(job: Job<WebhookJobData>): Promise<void> {
+    const { entry, retryable } = await this.sender.send(job.data, job.attemptsMade + 1);
+    // The log is for people; losing a line must not make BullMQ send a delivered webhook again.
+    await this.log.append(job.data.subject, entry).catch((error: Error) => this.logger.warn(`delivery log of ${job.data.subject}: ${error.message}`));
+    if (entry.outcome === 'succeeded') return;
+    const reason = entry.error ?? `HTTP ${entry.status}`;
+    if (!retryable) throw new UnrecoverableError(reason);
+    throw new DeliveryFailedError(reason);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    // close() lets deliveries in flight finish (each is bounded by the timeout).
+    await this.worker?.close();
+  }
+}
