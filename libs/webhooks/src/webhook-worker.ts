@@ -35,6 +35,8 @@ export class WebhookWorker implements OnApplicationBootstrap, OnApplicationShutd
       connection: { ...redisOptionsFromUrl(this.config.redis.url), maxRetriesPerRequest: null },
       prefix: this.config.redis.prefix,
       concurrency: this.config.webhooks.concurrency,
+      // A short blocking fetch when idle, so a stopping process is not held up by an empty queue.
+      drainDelay: 1,
       lockDuration: lockDurationMs,
       stalledInterval: stalledIntervalMs,
       maxStalledCount,

@@ -23,6 +23,8 @@ export class DeadlineWorker implements OnApplicationBootstrap, OnApplicationShut
       connection: { ...redisOptionsFromUrl(this.config.redis.url), maxRetriesPerRequest: null },
       prefix: this.config.redis.prefix,
       concurrency: 20,
+      // A short blocking fetch when idle, so a stopping process is not held up by an empty queue.
+      drainDelay: 1,
     });
     this.worker.on('error', (error) => this.logger.error(`deadline worker: ${error.message}`));
     await this.worker.waitUntilReady();
