@@ -61,7 +61,8 @@ export class WebhookWorker implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   async onApplicationShutdown(): Promise<void> {
-    // close() lets deliveries in flight finish (each is bounded by the timeout).
-    await this.worker?.close();
+    // Not waiting for entries in flight: one cut short is stalled and taken up again by another
+    // process, and waiting could hang when Redis itself is going away (the embedded default).
+    await this.worker?.close(true);
   }
 }

@@ -43,6 +43,8 @@ export class DeadlineWorker implements OnApplicationBootstrap, OnApplicationShut
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.worker?.close();
+    // Not waiting for entries in flight: one cut short is stalled and taken up again by another
+    // process, and waiting could hang when Redis itself is going away (the embedded default).
+    await this.worker?.close(true);
   }
 }
