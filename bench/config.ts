@@ -74,6 +74,8 @@ ${options.providers.map(modelYaml).join('\n')}
 retention:
   succeeded_s: 3600
   failed_s: 3600
+  # The phases count completed entries to know when a queue drained, so none may be trimmed.
+  queue_max_completed: 1000000
 worker:
   lock_duration_ms: 30000
   stalled_interval_ms: 30000
