@@ -1,9 +1,6 @@
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import type { EmbeddingRequest } from './embedding.types';
-import { PRIORITY } from './create-job.dto';
-import { checkMetadata } from './chat-shape.checks';
-import { CacheField, ExpiresAtField, IdempotencyKeyField, TimeoutField, WebhookDto, WebhookField } from './delivery.dto';
-import { FallbackModels, RouteDto, RouteField } from './route.dto';
+import { WithJobFields } from './job-fields.dto';
 import { Satisfies } from './satisfies.decorator';
 
 export const EMBEDDING_LIMITS = { inputs: 2048, inputChars: 1_000_000 } as const;
@@ -21,8 +18,8 @@ function checkEmbeddingInput(value: unknown): string | null {
   return null;
 }
 
-/** `POST /v1/jobs` with `"type": "embedding"`: an OpenAI embeddings body plus the queue fields. */
-export class CreateEmbeddingJobDto implements EmbeddingRequest {
+/** An OpenAI embeddings body. */
+class EmbeddingRequestDto implements EmbeddingRequest {
   @IsIn(['embedding'])
   type: 'embedding';
 
@@ -40,31 +37,7 @@ export class CreateEmbeddingJobDto implements EmbeddingRequest {
 
   @IsOptional() @IsString() @MaxLength(256)
   user?: string;
-
-  @IsOptional() @Satisfies(checkMetadata)
-  metadata?: Record<string, string>;
-
-  @WebhookField()
-  webhook?: WebhookDto;
-
-  @CacheField()
-  cache?: false | { ttl_s?: number };
-
-  @TimeoutField()
-  timeout_s?: number;
-
-  @ExpiresAtField()
-  expires_at?: number;
-
-  @IdempotencyKeyField()
-  idempotency_key?: string;
-
-  @FallbackModels()
-  models?: string[];
-
-  @RouteField()
-  route?: RouteDto;
-
-  @IsOptional() @IsInt() @Min(PRIORITY.mostUrgent) @Max(PRIORITY.leastUrgent)
-  priority?: number;
 }
+
+/** `POST /v1/jobs` with `"type": "embedding"`: an OpenAI embeddings body plus the queue fields. */
+export class CreateEmbeddingJobDto extends WithJobFields(EmbeddingRequestDto) {}

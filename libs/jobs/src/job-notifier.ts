@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { SwitchyardConfig } from '@switchyard/config';
-import type { JobStatus } from '@switchyard/contracts';
-import { ConflictError, type JobObject } from '@switchyard/contracts';
+import { ConflictError, type JobObject, type JobStatus } from '@switchyard/contracts';
 import { WebhookQueue } from '@switchyard/webhooks';
 import { toJobObject } from './job-record';
 import { JobStore } from './job-store';
@@ -28,6 +27,11 @@ export class JobNotifier {
     this.defaultUrls = new Map(config.auth.keys.flatMap((key) => (key.webhook.url ? [[key.name, key.webhook.url] as const] : [])));
   }
 
+  /** The job's own webhook, else its API key's default. */
+  urlFor(job: { owner: string; webhook: { url: string } | null }): string | undefined {
+    return job.webhook?.url ?? this.defaultUrls.get(job.owner);
+  }
+
   /** For a job known only by id (one that shared another job's call). */
   async jobEndedById(id: string): Promise<void> {
     const record = await this.store.find(id);
@@ -36,7 +40,7 @@ export class JobNotifier {
 
   /** Only reads the job back when it has somewhere to go, so jobs without webhooks cost nothing. */
   async jobEnded(job: { id: string; owner: string; webhook: { url: string } | null }): Promise<void> {
-    const url = job.webhook?.url ?? this.defaultUrls.get(job.owner);
+    const url = this.urlFor(job);
     if (url === undefined) return;
     try {
       const record = await this.store.find(job.id);
@@ -52,19 +56,15 @@ export class JobNotifier {
 /** `POST /v1/jobs/:id/deliveries/redeliver`: the finished job's event again, with a new delivery id. */
 @Injectable()
 export class RedeliverJobEvent {
-  private readonly defaultUrls: ReadonlyMap<string, string>;
-
   constructor(
     private readonly store: JobStore,
     private readonly webhooks: WebhookQueue,
-    config: SwitchyardConfig,
-  ) {
-    this.defaultUrls = new Map(config.auth.keys.flatMap((key) => (key.webhook.url ? [[key.name, key.webhook.url] as const] : [])));
-  }
+    private readonly notifier: JobNotifier,
+  ) {}
 
   async execute(id: string, job: JobObject): Promise<string> {
     const record = await this.store.find(id);
-    const url = record?.webhook?.url ?? (record ? this.defaultUrls.get(record.owner) : undefined);
+    const url = record ? this.notifier.urlFor(record) : undefined;
     const type = record ? EVENT_OF[record.status] : undefined;
     if (!record || !url || !type) throw new ConflictError('The job has not ended or has no webhook to deliver to.', 'nothing_to_deliver');
     return this.webhooks.redeliver({ type, subject: id, owner: record.owner, url, payload: job });
