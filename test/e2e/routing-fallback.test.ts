@@ -152,8 +152,11 @@ describe('routing, fallback queues and limits across three worker processes', ()
     assert.equal(failed.status, 'failed');
     assert.ok(failed.attempts.length >= 1);
     assert.ok(failed.attempts.every((a) => a.provider === 'prov-down'));
-    const providers = (await client.get('/v1/providers')).body as { data: Array<{ id: string; queue: { failed: number } }> };
-    assert.ok((providers.data.find((p) => p.id === 'prov-down')?.queue.failed ?? 0) >= 1, 'on the dead-letter list');
+    // The record ends first; its queue entry lands on the failed list a moment later.
+    await waitFor(async () => {
+      const providers = (await client.get('/v1/providers')).body as { data: Array<{ id: string; queue: { failed: number } }> };
+      return (providers.data.find((p) => p.id === 'prov-down')?.queue.failed ?? 0) >= 1;
+    }, { timeoutMs: 5000, message: 'the job never reached the dead-letter list' });
 
     await setBehaviour(mocks.down, { error_rate: 0 });
     const retried = await client.post(`/v1/jobs/${id}/retry`);
