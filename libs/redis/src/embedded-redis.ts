@@ -66,7 +66,9 @@ export async function ensureRedis(url: string): Promise<RedisHandle> {
   const child = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'],
-    { stdio: 'ignore' },
+    // Its own process group: a Ctrl-C in the terminal must not stop Redis under an app that is
+    // still closing (queues, limiters and workers write to it on the way out); stop() ends it.
+    { stdio: 'ignore', detached: true },
   );
   const privateUrl = `redis://127.0.0.1:${port}`;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
