@@ -96,3 +96,39 @@ export interface ChatCompletion {
   usage: Usage;
   system_fingerprint?: string | null;
 }
+
+/** A tool call's piece in a stream: the first piece of a call carries `id`, `type` and the name. */
+export interface ToolCallDelta {
+  index: number;
+  id?: string;
+  type?: 'function';
+  function?: { name?: string; arguments?: string };
+}
+
+export interface ChatCompletionChunkDelta {
+  role?: 'assistant';
+  content?: string | null;
+  refusal?: string | null;
+  tool_calls?: ToolCallDelta[];
+}
+
+export interface ChatCompletionChunkChoice {
+  index: number;
+  delta: ChatCompletionChunkDelta;
+  finish_reason: FinishReason | null;
+  logprobs: null;
+}
+
+/**
+ * OpenAI's `chat.completion.chunk`. A stream ends with a chunk holding `finish_reason` per choice
+ * and, when usage is known, a last chunk with empty `choices` and the `usage`.
+ */
+export interface ChatCompletionChunk {
+  id: string;
+  object: 'chat.completion.chunk';
+  created: number;
+  model: string;
+  choices: ChatCompletionChunkChoice[];
+  usage?: Usage | null;
+  system_fingerprint?: string | null;
+}

@@ -131,3 +131,34 @@ export class NoRouteError extends GatewayError {
     super(message, 'no_route', param);
   }
 }
+
+/** Header naming the job behind an interactive call, so a client can poll it later. */
+export const JOB_ID_HEADER = 'x-switchyard-job-id';
+
+/**
+ * An interactive call outlived its wait. The job carries on: the header names it for polling, and
+ * `x-should-retry: false` keeps the OpenAI SDKs from retrying into a second job.
+ */
+export class JobStillRunningError extends GatewayError {
+  readonly status = 504;
+  readonly type = 'server_error';
+  constructor(jobId: string, waitedS: number) {
+    super(`The job did not finish within ${waitedS} s; it is still running: poll GET /v1/jobs/${jobId}.`, 'job_still_running', null, {
+      [JOB_ID_HEADER]: jobId,
+      'x-should-retry': 'false',
+    });
+  }
+}
+
+/** An interactive call whose job ended without a result: its error, with a status that fits it. */
+export class JobEndedWithoutResultError extends GatewayError {
+  readonly type: ErrorType;
+  constructor(
+    readonly status: number,
+    error: ErrorBody,
+    jobId: string,
+  ) {
+    super(error.message, error.code, error.param, { [JOB_ID_HEADER]: jobId });
+    this.type = status === 429 ? 'rate_limit_error' : status >= 500 ? 'server_error' : 'invalid_request_error';
+  }
+}

@@ -11,3 +11,6 @@ export { JobNotifier, RedeliverJobEvent } from './job-notifier';
 export { GetJob, type GetJobQuery } from './use-cases/get-job';
 export { CancelJob } from './use-cases/cancel-job';
 export { RetryJob } from './use-cases/retry-job';
+export type { CompletedJob, InteractiveCommand, StreamedJob } from './interactive/interactive-command';
+export { AwaitCompletion } from './interactive/await-completion';
+export { StreamCompletion } from './interactive/stream-completion';

@@ -1,3 +1,5 @@
+import { AwaitCompletion } from './interactive/await-completion';
+import { StreamCompletion } from './interactive/stream-completion';
 import { BullModule } from '@nestjs/bullmq';
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import type { SwitchyardConfig } from '@switchyard/config';
@@ -20,7 +22,7 @@ import { GetJob } from './use-cases/get-job';
 import { RetryJob } from './use-cases/retry-job';
 import { SubmitJob } from './use-cases/submit-job';
 
-const SERVICES = [RedisKeys, JobStore, QueueGateway, IdempotencyKeys, DeadlineQueue, JobNotifier, RedeliverJobEvent, JobEvents, CancellationBus, SubmitJob, GetJob, CancelJob, RetryJob];
+const SERVICES = [RedisKeys, JobStore, QueueGateway, IdempotencyKeys, DeadlineQueue, JobNotifier, RedeliverJobEvent, JobEvents, CancellationBus, SubmitJob, GetJob, CancelJob, RetryJob, AwaitCompletion, StreamCompletion];
 const QUEUE_LOAD = { provide: QueueLoad, useClass: PolledQueueLoad };
 
 /** Job records, provider queues and the use cases over them. Imported once, by each app's root module. */

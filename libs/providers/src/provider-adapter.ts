@@ -1,4 +1,4 @@
-import type { ChatCompletion, ChatRequest, EmbeddingRequest, EmbeddingResponse } from '@switchyard/contracts';
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingRequest, EmbeddingResponse } from '@switchyard/contracts';
 import type { ModelInfo } from './registry/model-info';
 
 /** What a worker hands an adapter for one call. */
@@ -17,7 +17,7 @@ export interface ProviderCallContext {
 /**
  * The contract every provider family implements (one folder per family under libs/providers).
  * Adapters translate the normalized OpenAI-shaped request to their wire format and back, and
- * throw only ProviderError. Streaming arrives in a later issue as `stream(request, ctx)`.
+ * throw only ProviderError.
  */
 export interface ProviderAdapter {
   /** The configured provider name (`providers.<name>`), also the queue it serves. */
@@ -25,6 +25,13 @@ export interface ProviderAdapter {
   /** The provider family (`mock`, `openai`, `anthropic`, ...). */
   readonly type: string;
   generate(request: ChatRequest, ctx: ProviderCallContext): Promise<ChatCompletion>;
+  /**
+   * The same call, streamed: normalized chunks as the provider sends them, ending with the finish
+   * chunk and (whenever the provider reports usage) a usage chunk with empty `choices`. Every
+   * failure, before or after the first chunk, is a thrown ProviderError; the caller decides
+   * whether it may still fall back (only while nothing was sent to the client).
+   */
+  stream?(request: ChatRequest, ctx: ProviderCallContext): AsyncIterable<ChatCompletionChunk>;
   /** Present for families with an embeddings API. */
   embed?(request: EmbeddingRequest, ctx: ProviderCallContext): Promise<EmbeddingResponse>;
   /** Releases pooled connections. */
