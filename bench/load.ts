@@ -9,6 +9,12 @@ export interface LoadOptions {
   path: string;
   /** JSON body of every request. */
   body?: string;
+  /** Extra request headers (e.g. Portkey's routing headers). */
+  headers?: Record<string, string>;
+  /** Keep the `id` of each JSON answer (default: for POST, where it is a job id). */
+  collectIds?: boolean;
+  /** Return every latency too (`samplesMs`), to merge runs. */
+  keepSamples?: boolean;
   /** The status that counts as a success (202 for POST /v1/jobs). */
   expectStatus: number;
   /** Concurrent client loops, each with its own keep-alive connection. */
@@ -24,7 +30,7 @@ export interface LoadResult {
   ok: number;
   /** Other statuses and transport errors, by status (or "error"). */
   rejected: Record<string, number>;
-  /** Ids of the jobs created (POST /v1/jobs only). */
+  /** Ids of the answers, when `collectIds` (POST /v1/jobs: the jobs created). */
   ids: string[];
   /** From the first request sent to the last answer received. */
   seconds: number;
@@ -32,6 +38,8 @@ export interface LoadResult {
   rate: number;
   /** Per-request latency of the successful requests. */
   latencyMs: LatencySummary;
+  /** The latencies themselves, with `keepSamples`. */
+  samplesMs?: number[];
 }
 
 interface JobIdBody {
@@ -44,10 +52,10 @@ interface JobIdBody {
  */
 export async function httpLoad(options: LoadOptions): Promise<LoadResult> {
   const pool = new Pool(options.baseUrl, { connections: options.concurrency, pipelining: 1, keepAliveTimeout: 30_000 });
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...options.headers };
   if (options.key !== undefined) headers.authorization = `Bearer ${options.key}`;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const wantIds = options.method === 'POST';
+  const wantIds = options.collectIds ?? options.method === 'POST';
   const ids: string[] = [];
   const latencies: number[] = [];
   const rejected: Record<string, number> = {};
@@ -87,7 +95,8 @@ export async function httpLoad(options: LoadOptions): Promise<LoadResult> {
     await pool.close();
   }
   const seconds = (lastAnswer - start) / 1000;
-  return { ok: latencies.length, rejected, ids, seconds, rate: latencies.length / seconds, latencyMs: summarize(latencies) };
+  const samples = options.keepSamples ? { samplesMs: latencies } : {};
+  return { ok: latencies.length, rejected, ids, seconds, rate: latencies.length / seconds, latencyMs: summarize(latencies), ...samples };
 }
 
 export function chatBody(model: string, content = 'Benchmark prompt: say hello.'): string {

@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { freePort, repoRoot, spawnProcess, writeConfig, type AppProcess, type PrivateRedis } from '../test/support';
 
 /**
@@ -58,6 +59,31 @@ export async function startMockUpstream(latencyMs: number, apiKey: string): Prom
     logDir: LOG_DIR,
     env: { MOCK_HOST: '127.0.0.1', MOCK_PORT: String(port), MOCK_LATENCY_MS: String(latencyMs), MOCK_API_KEY: apiKey },
     readyUrl: `${baseUrl}/_control/health`,
+    timeoutMs: 30_000,
+  });
+  return { baseUrl, process: proc };
+}
+
+/** The package's `bin` (it has no `main` to resolve). */
+function portkeyBin(): string {
+  const manifest = require.resolve('@portkey-ai/gateway/package.json');
+  const { bin } = JSON.parse(readFileSync(manifest, 'utf8')) as { bin: string };
+  return join(dirname(manifest), bin);
+}
+
+/**
+ * The Portkey gateway (@portkey-ai/gateway) as its package bin starts it: `build/start-server.js`,
+ * port from `--port=`, `--headless` to skip its log-viewer UI. It needs no install script (its
+ * `postinstall` runs patch-package, and the published package ships no patches) and no config:
+ * each request names its provider and upstream in `x-portkey-*` headers.
+ */
+export async function startPortkey(): Promise<HttpApp> {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const proc = await spawnProcess(process.execPath, [portkeyBin(), `--port=${port}`, '--headless'], {
+    name: 'portkey',
+    logDir: LOG_DIR,
+    readyUrl: `${baseUrl}/`,
     timeoutMs: 30_000,
   });
   return { baseUrl, process: proc };

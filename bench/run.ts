@@ -10,13 +10,17 @@
  *   (d) the same with a 200 ms provider at concurrency 200 (ideal: 1000/s), in-process mock;
  *   (d2) the same through the HTTP adapter to apps/mock-provider (openai family, 200 ms);
  *   (e) submit + GET ?wait= round-trip latency, one job at a time, api + worker, 0 ms provider;
- *   (f) peak RSS of every api and worker process.
+ *   (f) peak RSS of every api and worker process;
+ *   (g) a soak with short retention: Redis memory stays flat;
+ *   (h) the sync path side by side: POST /v1/chat/completions direct to a 0 ms mock provider,
+ *       through Switchyard (a durable job each) and through the Portkey gateway, at 1 and 50 clients;
+ *   (i) one POST /v1/files of a generated 200 MB batch JSONL: peak RSS of the api process.
  * It prints a table with PASS/MISS per target and writes bench/results/<timestamp>.json.
  *
  * Flags: --quick (smaller sizes, ~15 s); --cpu-prof (api and workers write V8 CPU profiles to
  * bench/results/profiles-<timestamp>/, to open in Chrome DevTools or summarize);
  * --app-flag=<node flag> (repeatable) passes a flag to the api and worker processes, e.g.
- * --app-flag=--max-old-space-size=192.
+ * --app-flag=--max-old-space-size=192; --only sync runs phase (h) alone.
  */
 import { join } from 'node:path';
 import type { ConnectionOptions } from 'bullmq';
@@ -31,6 +35,8 @@ import { drain, type DrainResult } from './scenarios/drain';
 import { roundTrips } from './scenarios/latency';
 import { rawBullmq } from './scenarios/raw-bullmq';
 import { soak } from './scenarios/soak';
+import { largeUpload, uploadOnly, uploadRows } from './scenarios/upload';
+import { renderSyncPathTable, syncPath, syncPathRows, syncPathWarnings, type SyncPathResult } from './scenarios/sync-path';
 import { round } from './stats';
 
 interface Params {
@@ -49,6 +55,12 @@ interface Params {
   roundTrips: number;
   rssLimitMB: number;
   soakJobs: number;
+  syncClients: number[];
+  syncWarmupSeconds: number;
+  syncSeconds: number;
+  syncRounds: number;
+  uploadMB: number;
+  uploadRssLimitMB: number;
 }
 
 const FULL: Params = {
@@ -67,9 +79,15 @@ const FULL: Params = {
   roundTrips: 500,
   rssLimitMB: 200,
   soakJobs: 100_000,
+  syncClients: [1, 50],
+  syncWarmupSeconds: 2,
+  syncSeconds: 5,
+  syncRounds: 5,
+  uploadMB: 200,
+  uploadRssLimitMB: 300,
 };
 
-const QUICK: Params = { ...FULL, rawJobs: 5_000, warmupJobs: 300, submitMaxJobs: 5_000, submitMaxSeconds: 4, healthzSeconds: 2, slowJobs: 2_000, roundTrips: 100, soakJobs: 10_000 };
+const QUICK: Params = { ...FULL, rawJobs: 5_000, warmupJobs: 300, submitMaxJobs: 5_000, submitMaxSeconds: 4, healthzSeconds: 2, slowJobs: 2_000, roundTrips: 100, soakJobs: 10_000, syncWarmupSeconds: 1, syncSeconds: 2, syncRounds: 2 };
 
 function log(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
@@ -84,6 +102,45 @@ async function stopProcess(proc: AppProcess, monitor: ProcessMonitor, label: str
   await proc.kill('SIGTERM', 15_000);
 }
 
+/** `--only <phase>` or `--only=<phase>`; undefined without the flag. */
+function onlyPhase(argv: readonly string[]): string | undefined {
+  const at = argv.findIndex((a) => a === '--only' || a.startsWith('--only='));
+  const arg = argv[at];
+  if (arg === undefined) return undefined;
+  return arg === '--only' ? (argv[at + 1] ?? '') : arg.slice('--only='.length);
+}
+
+/** (h) against a private Redis, for `--only sync`. */
+async function syncOnly(params: Params, quick: boolean, nodeArgs: readonly string[]): Promise<void> {
+  const machine = machineInfo();
+  log(describeMachine(machine));
+  const started = Date.now();
+  const monitor = new ProcessMonitor(200);
+  const redis = await PrivateRedis.start({ appendonly: true });
+  if (redis.pid !== undefined) monitor.track('redis', redis.pid);
+  try {
+    const sync = await runSyncPath(redis, monitor, params, nodeArgs);
+    const rows = syncPathRows(sync);
+    const warnings = syncPathWarnings(sync);
+    const misses = rows.filter((r) => r.verdict === 'MISS').length;
+    const elapsed = (Date.now() - started) / 1000;
+    process.stdout.write(`\nSwitchyard benchmark, sync path only${quick ? ' (--quick)' : ''}\n${describeMachine(machine)}\n\n`);
+    process.stdout.write(`${renderSyncPathTable(sync)}\n\n${renderTable(rows)}\n\n`);
+    for (const warning of warnings) process.stdout.write(`WARNING ${warning}\n`);
+    const path = writeResults(repoRoot, { timestamp: new Date().toISOString(), quick, only: 'sync', seconds: round(elapsed, 1), machine, params, sync, rows, misses, warnings });
+    process.stdout.write(`${misses === 0 ? 'all targets met' : `${misses} target(s) missed`}; ${round(elapsed, 1)} s; results in ${path}\n`);
+  } finally {
+    await stopAll(5_000);
+    await redis.stop();
+  }
+}
+
+async function runSyncPath(redis: PrivateRedis, monitor: ProcessMonitor, params: Params, nodeArgs: readonly string[]): Promise<SyncPathResult> {
+  log(`(h) sync path: POST /v1/chat/completions direct, through Switchyard and through Portkey at ${params.syncClients.join(' and ')} clients, ${params.syncWarmupSeconds} s warm-up + ${params.syncSeconds} s each in ${params.syncRounds} turns`);
+  const clients = Math.max(...params.syncClients);
+  return syncPath({ redis, monitor, concurrencies: params.syncClients, warmupSeconds: params.syncWarmupSeconds, seconds: params.syncSeconds, rounds: params.syncRounds, workerConcurrency: 2 * clients, nodeArgs });
+}
+
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const params = quick ? QUICK : FULL;
@@ -92,6 +149,16 @@ async function main(): Promise<void> {
     : undefined;
   const appFlags = process.argv.filter((a) => a.startsWith('--app-flag=')).map((a) => a.slice('--app-flag='.length));
   const nodeArgs = [...appFlags, ...(profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`])];
+  const only = onlyPhase(process.argv);
+  if (only === 'upload') {
+    process.stdout.write(`${renderTable(await uploadOnly(params.uploadMB, params.uploadRssLimitMB, nodeArgs))}\n`);
+    return;
+  }
+  if (only !== undefined) {
+    if (only !== 'sync') throw new Error(`--only: unknown phase "${only}" (known: sync, upload)`);
+    await syncOnly(params, quick, nodeArgs);
+    return;
+  }
   const machine = machineInfo();
   log(describeMachine(machine));
   if (machine.cores < 4) {
@@ -254,6 +321,14 @@ async function main(): Promise<void> {
     );
     if (Object.keys(soaked.rejected).length > 0) warnings.push(`(g): rejected ${JSON.stringify(soaked.rejected)}`);
 
+    const sync = await runSyncPath(redis, monitor, params, nodeArgs);
+    rows.push(...syncPathRows(sync));
+    warnings.push(...syncPathWarnings(sync));
+
+    log(`(i) one POST /v1/files of a generated ${params.uploadMB} MB batch JSONL; api RSS sampled`);
+    const upload = await largeUpload({ redis, monitor, megabytes: params.uploadMB, nodeArgs });
+    rows.push(...uploadRows(upload, params.uploadRssLimitMB));
+
     // A throughput figure only means something if the jobs really succeeded.
     const unfinished = [
       ['c', echo.statuses, echo.jobs],
@@ -270,6 +345,7 @@ async function main(): Promise<void> {
     const elapsed = (Date.now() - started) / 1000;
     const flagsNote = appFlags.length > 0 ? `; app flags: ${appFlags.join(' ')}` : '';
     process.stdout.write(`\nSwitchyard benchmark${quick ? ' (--quick)' : ''}${flagsNote}\n${describeMachine(machine)}\n\n${renderTable(rows)}\n\n`);
+    process.stdout.write(`(h) sync path, side by side:\n${renderSyncPathTable(sync)}\n\n`);
     process.stdout.write(
       `submit latency under load (b): p50 ${round(accepted.latencyMs.p50, 2)} ms, p99 ${round(accepted.latencyMs.p99, 2)} ms; ` +
         `round trip (e): submit p50 ${round(latency.submitMs.p50, 2)} ms, wait p50 ${round(latency.waitMs.p50, 2)} ms\n`,
@@ -304,6 +380,8 @@ async function main(): Promise<void> {
         worker: undefined,
       })),
       roundTrip: latency,
+      sync,
+      upload,
       memory,
       cpu,
       rows,

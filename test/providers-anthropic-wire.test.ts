@@ -1,16 +1,17 @@
-import { PROVIDER_DEFAULTS } from './support';
+import { PROVIDER_DEFAULTS, drain } from './support';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { ProviderConfig } from '@switchyard/config';
-import type { ChatCompletion, ChatRequest } from '@switchyard/contracts';
-import { AnthropicAdapter, PROVIDER_FAMILIES, ProviderError, type ModelInfo } from '@switchyard/providers';
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '@switchyard/contracts';
+import { AnthropicAdapter, PROVIDER_FAMILIES, ProviderError, collectStream, type ModelInfo } from '@switchyard/providers';
 import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
 import { createMockProviderServer } from '../apps/mock-provider/src/mock-server';
 import type { RequestRecord } from '../apps/mock-provider/src/request-log';
 import type { WireRecord } from '../apps/mock-provider/src/wire-log';
+import { wireFor } from './support/mock-wire';
 import { waitFor } from './support/wait';
 
 const KEY = 'sk-ant-api03-wire-test-0123456789abcdef';
@@ -703,5 +704,207 @@ describe('Anthropic responses the mock does not produce', () => {
     const error = await providerError(adapter.generate(chat('hi'), ctx('job-502')));
     assert.equal(error.kind, 'server_error');
     assert.equal(error.message, 'claude answered 502');
+  });
+});
+
+describe('AnthropicAdapter streaming against apps/mock-provider', () => {
+  let server: FastifyInstance;
+  let baseUrl: string;
+  let adapter: AnthropicAdapter;
+
+  async function recordsFor(jobId: string): Promise<RequestRecord[]> {
+    const response = await request(`${baseUrl}/_control/requests?request_id=${encodeURIComponent(jobId)}`);
+    return ((await response.body.json()) as { data: RequestRecord[] }).data;
+  }
+
+  before(async () => {
+    server = createMockProviderServer({ apiKey: KEY });
+    baseUrl = await server.listen({ host: '127.0.0.1', port: 0 });
+    adapter = new AnthropicAdapter(providerConfig(baseUrl));
+  });
+
+  after(async () => {
+    await adapter.close();
+    await server.close();
+  });
+
+  it('sends the Messages body with stream: true and turns the events into chunks that add up to generate()', async () => {
+    const chunks = await drain(adapter.stream(chat('Hello there, Claude'), ctx('job-stream-text')));
+    const wire = await wireFor(baseUrl, 'job-stream-text');
+    assert.equal(wire.path, '/v1/messages');
+    const headers = Object.fromEntries(Object.entries(wire.headers).filter(([name]) => !TRANSPORT_HEADERS.has(name)));
+    assert.deepEqual(headers, { ...expectedHeaders('job-stream-text'), accept: 'text/event-stream' });
+    assert.deepEqual(wire.body, { model: MODEL, max_tokens: 4096, messages: [{ role: 'user', content: 'Hello there, Claude' }], stream: true });
+
+    assert.match(chunks[0].id, /^msg_mock_/, 'the id of message_start');
+    assert.ok(chunks.every((chunk) => chunk.id === chunks[0].id && chunk.model === MODEL));
+    assert.deepEqual(chunks[0].choices[0].delta, { role: 'assistant', content: 'Hello' });
+    assert.deepEqual(chunks.at(-2)?.choices, [{ index: 0, delta: {}, finish_reason: 'stop', logprobs: null }]);
+    assert.deepEqual(chunks.at(-1)?.choices, []);
+    const generated = await adapter.generate(chat('Hello there, Claude'), ctx('job-stream-text-plain'));
+    const collected = collectStream(chunks);
+    assert.deepEqual(collected.choices, generated.choices);
+    // output_tokens of message_delta are cumulative: they replace message_start's 1.
+    assert.deepEqual(collected.usage, generated.usage);
+    assert.deepEqual(collected.usage, { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 });
+  });
+
+  it('streams a tool_use block as a tool call: id and name at its start, input_json_delta as argument fragments', async () => {
+    const input = { location: 'San Francisco, CA', unit: 'celsius' };
+    const chunks = await drain(
+      adapter.stream(chat(`What is the weather like in San Francisco? #mock${JSON.stringify({ text: JSON.stringify(input) })}`, { tools: [WEATHER_TOOL], tool_choice: 'required' }), ctx('job-stream-tool')),
+    );
+    const pieces = chunks.flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? []);
+    assert.ok(pieces.length > 2);
+    assert.ok(pieces.every((piece) => piece.index === 0));
+    assert.deepEqual({ ...pieces[0], id: undefined }, { index: 0, id: undefined, type: 'function', function: { name: 'get_weather', arguments: '' } });
+    assert.match(pieces[0].id ?? '', /^toolu_mock_/);
+    assert.equal(chunks[0].choices[0].delta.role, 'assistant');
+    const collected = collectStream(chunks);
+    assert.equal(collected.choices[0].finish_reason, 'tool_calls');
+    assert.deepEqual(collected.choices[0].message.tool_calls, [{ id: pieces[0].id, type: 'function', function: { name: 'get_weather', arguments: JSON.stringify(input) } }]);
+  });
+
+  it('streams the input of the forced json_schema tool as the content, finishing with stop', async () => {
+    const answer = { name: 'John Smith', email: 'john@example.com', plan_interest: 'Enterprise', demo_requested: true };
+    const chunks = await drain(
+      adapter.stream(
+        chat(`Extract the contact. #mock${JSON.stringify({ text: JSON.stringify(answer) })}`, {
+          response_format: { type: 'json_schema', json_schema: { name: 'contact_info', schema: CONTACT_SCHEMA } },
+        }),
+        ctx('job-stream-json'),
+      ),
+    );
+    assert.ok(chunks.every((chunk) => chunk.choices[0]?.delta.tool_calls === undefined));
+    const collected = collectStream(chunks);
+    assert.deepEqual(JSON.parse(collected.choices[0].message.content ?? ''), answer);
+    assert.equal(collected.choices[0].finish_reason, 'stop');
+  });
+
+  it('fails before any chunk with the error generate() gives for the same HTTP answer', async () => {
+    const seen: ChatCompletionChunk[] = [];
+    const error = await providerError(drain(adapter.stream(chat('#mock{"status": 429, "retry_after_s": 3}'), ctx('job-stream-429')), seen));
+    assert.deepEqual(seen, []);
+    assert.equal(error.kind, 'rate_limited');
+    assert.equal(error.retryAfterMs, 3000);
+    assert.match(error.message, /^claude answered 429: Rate limited/);
+  });
+
+  it('reads an error event mid-stream by its error type: overloaded_error is overloaded', async () => {
+    const seen: ChatCompletionChunk[] = [];
+    const error = await providerError(drain(adapter.stream(chat('one two three four #mock{"stream_fail_after": 2}'), ctx('job-stream-fail')), seen));
+    assert.equal(error.kind, 'overloaded');
+    assert.equal(error.message, 'claude failed mid-stream: Overloaded');
+    assert.equal(collectStream(seen).choices[0].message.content, 'one two');
+  });
+
+  it('yields nothing when the error event comes before the first token', async () => {
+    const seen: ChatCompletionChunk[] = [];
+    const error = await providerError(drain(adapter.stream(chat('one two #mock{"stream_fail_after": 0}'), ctx('job-stream-fail-0')), seen));
+    assert.equal(error.kind, 'overloaded');
+    assert.deepEqual(seen, []);
+  });
+
+  it('reads a stream that ends without message_stop as bad_response', async () => {
+    const seen: ChatCompletionChunk[] = [];
+    const error = await providerError(drain(adapter.stream(chat('one two three #mock{"stream_truncate_after": 3}'), ctx('job-stream-cut')), seen));
+    assert.equal(error.kind, 'bad_response');
+    assert.equal(error.message, 'claude ended the stream before its final event');
+    assert.equal(collectStream(seen).choices[0].message.content, 'one two three');
+  });
+
+  it('streams a refusal (a 200 with stop_reason refusal) as finish_reason content_filter', async () => {
+    const chunks = await drain(adapter.stream(chat('#mock{"status": 400, "error_code": "content_filter"}'), ctx('job-stream-refusal')));
+    assert.deepEqual(chunks[0].choices, [{ index: 0, delta: { role: 'assistant' }, finish_reason: 'content_filter', logprobs: null }]);
+    assert.equal(collectStream(chunks).choices[0].message.content, null);
+  });
+
+  it('stops reading on abort and closes the connection, which the upstream sees', async () => {
+    const controller = new AbortController();
+    const iterator = adapter.stream(chat('one two three #mock{"stream_stall_after": 1}'), ctx('job-stream-abort', { signal: controller.signal }))[Symbol.asyncIterator]();
+    assert.equal((await iterator.next()).value?.choices[0].delta.content, 'one');
+    const next = iterator.next();
+    controller.abort();
+    assert.equal((await providerError(next)).kind, 'canceled');
+    await waitFor(async () => (await recordsFor('job-stream-abort'))[0]?.aborted === true, { message: 'the mock to see the connection close' });
+  });
+});
+
+describe('Anthropic streams the mock does not produce', () => {
+  let upstream: Server;
+  let adapter: AnthropicAdapter;
+  let nextStream = '';
+
+  before(async () => {
+    upstream = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/event-stream' }).end(nextStream);
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const { port } = upstream.address() as AddressInfo;
+    adapter = new AnthropicAdapter(providerConfig(`http://127.0.0.1:${port}`));
+  });
+
+  after(async () => {
+    await adapter.close();
+    upstream.closeAllConnections();
+    await new Promise<void>((resolve) => upstream.close(() => resolve()));
+  });
+
+  const event = (type: string, data: object = {}): string => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+
+  it('skips thinking blocks, counts cache reads into prompt_tokens and numbers tool calls among themselves', async () => {
+    // The shape of Anthropic's extended-thinking and tool-use streaming examples.
+    nextStream = [
+      event('message_start', {
+        message: { id: 'msg_01', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5-20250929', content: [], usage: { input_tokens: 10, cache_read_input_tokens: 90, output_tokens: 1 } },
+      }),
+      event('content_block_start', { index: 0, content_block: { type: 'thinking', thinking: '' } }),
+      event('content_block_delta', { index: 0, delta: { type: 'thinking_delta', thinking: 'The user wants the weather.' } }),
+      event('content_block_delta', { index: 0, delta: { type: 'signature_delta', signature: 'EqQB' } }),
+      event('content_block_stop', { index: 0 }),
+      event('ping'),
+      event('content_block_start', { index: 1, content_block: { type: 'text', text: '' } }),
+      event('content_block_delta', { index: 1, delta: { type: 'text_delta', text: "I'll check." } }),
+      event('content_block_stop', { index: 1 }),
+      event('content_block_start', { index: 2, content_block: { type: 'tool_use', id: 'toolu_01', name: 'get_weather', input: {} } }),
+      event('content_block_delta', { index: 2, delta: { type: 'input_json_delta', partial_json: '' } }),
+      event('content_block_delta', { index: 2, delta: { type: 'input_json_delta', partial_json: '{"location": "San Fra' } }),
+      event('content_block_delta', { index: 2, delta: { type: 'input_json_delta', partial_json: 'ncisco, CA"}' } }),
+      event('content_block_stop', { index: 2 }),
+      event('message_delta', { delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: 89 } }),
+      event('message_stop'),
+    ].join('');
+    const chunks = await drain(adapter.stream(chat('weather?', { tools: [WEATHER_TOOL] }), ctx('job-fixture-stream')));
+    assert.deepEqual(chunks[0].choices[0].delta, { role: 'assistant', content: "I'll check." });
+    assert.deepEqual(collectStream(chunks), {
+      id: 'msg_01',
+      object: 'chat.completion',
+      created: chunks[0].created,
+      model: 'claude-sonnet-4-5-20250929',
+      choices: [
+        {
+          index: 0,
+          message: {
+            role: 'assistant',
+            content: "I'll check.",
+            refusal: null,
+            tool_calls: [{ id: 'toolu_01', type: 'function', function: { name: 'get_weather', arguments: '{"location": "San Francisco, CA"}' } }],
+          },
+          finish_reason: 'tool_calls',
+          logprobs: null,
+        },
+      ],
+      usage: { prompt_tokens: 100, completion_tokens: 89, total_tokens: 189, prompt_tokens_details: { cached_tokens: 90 } },
+    });
+  });
+
+  it('reads an api_error event as server_error and an event it cannot read as bad_response', async () => {
+    nextStream = event('message_start', { message: { id: 'msg_02', usage: { input_tokens: 1 } } }) + event('error', { error: { type: 'api_error', message: 'Internal server error' } });
+    const failed = await providerError(drain(adapter.stream(chat('hi'), ctx('job-fixture-api-error'))));
+    assert.equal(failed.kind, 'server_error');
+    nextStream = event('content_block_delta', { index: 'zero' });
+    const garbled = await providerError(drain(adapter.stream(chat('hi'), ctx('job-fixture-garbled'))));
+    assert.equal(garbled.kind, 'bad_response');
   });
 });

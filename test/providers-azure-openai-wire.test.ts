@@ -1,9 +1,9 @@
-import { PROVIDER_DEFAULTS } from './support';
+import { PROVIDER_DEFAULTS, drain } from './support';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ProviderConfig } from '@switchyard/config';
-import type { ChatRequest } from '@switchyard/contracts';
-import { ALL_CHAT_FEATURES, AzureOpenAIAdapter, ProviderError, createProviderAdapter, providerFamily } from '@switchyard/providers';
+import type { ChatCompletionChunk, ChatRequest } from '@switchyard/contracts';
+import { ALL_CHAT_FEATURES, AzureOpenAIAdapter, ProviderError, collectStream, createProviderAdapter, providerFamily } from '@switchyard/providers';
 import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
 import { createMockProviderServer } from '../apps/mock-provider/src/mock-server';
@@ -309,5 +309,73 @@ describe('AzureOpenAIAdapter against apps/mock-provider', () => {
     const error = await providerError(call);
     assert.equal(error.kind, 'canceled');
     await waitFor(async () => (await recordsFor('az-abort'))[0]?.aborted === true, { message: 'the mock to see the abort' });
+  });
+});
+
+describe('AzureOpenAIAdapter streaming against apps/mock-provider', () => {
+  let server: FastifyInstance;
+  let baseUrl: string;
+  let adapter: AzureOpenAIAdapter;
+
+  async function recordsFor(jobId: string): Promise<RequestRecord[]> {
+    const response = await request(`${baseUrl}/_control/requests?request_id=${encodeURIComponent(jobId)}`);
+    return ((await response.body.json()) as { data: RequestRecord[] }).data;
+  }
+
+  before(async () => {
+    server = createMockProviderServer({ apiKey: KEY });
+    baseUrl = await server.listen({ host: '127.0.0.1', port: 0 });
+    adapter = new AzureOpenAIAdapter(config(baseUrl));
+  });
+
+  after(async () => {
+    await adapter.close();
+    await server.close();
+  });
+
+  it('streams from the deployment with stream_options, skipping the prompt-filter chunk, adding up to generate()', async () => {
+    const chunks = await drain(adapter.stream(say('Hello from Azure'), ctx('az-stream')));
+    const record = await wireFor(baseUrl, 'az-stream');
+    assert.equal(record.path, '/openai/deployments/gpt-4o-prod/chat/completions');
+    assert.equal(record.query, VERSION);
+    assert.equal(record.headers['api-key'], KEY);
+    assert.equal(record.headers.accept, 'text/event-stream');
+    assert.deepEqual(record.body, { messages: [{ role: 'user', content: 'Hello from Azure' }], stream: true, stream_options: { include_usage: true } });
+
+    assert.deepEqual(chunks[0].choices[0].delta, { role: 'assistant', content: 'Hello' });
+    const generated = await adapter.generate(say('Hello from Azure'), ctx('az-stream-plain'));
+    const collected = collectStream(chunks);
+    assert.deepEqual(collected.choices, generated.choices);
+    assert.deepEqual(collected.usage, generated.usage);
+  });
+
+  it('streams a forced tool call', async () => {
+    const chunks = await drain(adapter.stream(say(`Boston weather? #mock${JSON.stringify({ text: WEATHER_ARGUMENTS })}`, { tools: [WEATHER_TOOL], tool_choice: 'required' }), ctx('az-stream-tool')));
+    const [call] = collectStream(chunks).choices[0].message.tool_calls ?? [];
+    assert.deepEqual(call.function, { name: 'get_current_weather', arguments: WEATHER_ARGUMENTS });
+  });
+
+  it("fails before the stream as generate() does: Azure's content-filter refusal is content_filter", async () => {
+    const seen: ChatCompletionChunk[] = [];
+    const error = await providerError(drain(adapter.stream(say('#mock{"status": 400, "error_code": "content_filter"}'), ctx('az-stream-filter')), seen));
+    assert.deepEqual(seen, []);
+    assert.equal(error.kind, 'content_filter');
+  });
+
+  it('reads an error event mid-stream as server_error, and a truncated stream as bad_response', async () => {
+    const failed = await providerError(drain(adapter.stream(say('one two three #mock{"stream_fail_after": 1}'), ctx('az-stream-fail'))));
+    assert.equal(failed.kind, 'server_error');
+    const cut = await providerError(drain(adapter.stream(say('one two three #mock{"stream_truncate_after": 1}'), ctx('az-stream-cut'))));
+    assert.equal(cut.kind, 'bad_response');
+  });
+
+  it('stops reading on abort and closes the connection, which the mock sees', async () => {
+    const controller = new AbortController();
+    const iterator = adapter.stream(say('one two #mock{"stream_stall_after": 1}'), ctx('az-stream-abort', 'gpt-4o', controller.signal))[Symbol.asyncIterator]();
+    assert.equal((await iterator.next()).value?.choices[0].delta.content, 'one');
+    const next = iterator.next();
+    controller.abort();
+    assert.equal((await providerError(next)).kind, 'canceled');
+    await waitFor(async () => (await recordsFor('az-stream-abort'))[0]?.aborted === true, { message: 'the mock to see the connection close' });
   });
 });

@@ -1,12 +1,15 @@
-import { PROVIDER_DEFAULTS } from './support';
+import { PROVIDER_DEFAULTS, drain } from './support';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Sha256 } from '@aws-crypto/sha256-js';
+import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { ProviderConfig } from '@switchyard/config';
-import type { ChatRequest } from '@switchyard/contracts';
-import { BedrockAdapter, ProviderError, classifyBedrockError, normalizeConverseResponse } from '@switchyard/providers';
+import type { ChatCompletionChunk, ChatRequest } from '@switchyard/contracts';
+import { BedrockAdapter, ProviderError, classifyBedrockError, collectStream, normalizeConverseResponse } from '@switchyard/providers';
 import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
 import { createMockProviderServer } from '../apps/mock-provider/src/mock-server';
@@ -724,5 +727,179 @@ describe('Converse response normalization and error classification', () => {
     assert.equal(validation('The model returned the following errors: prompt is too long: 227255 tokens > 200000 maximum'), 'context_length_exceeded');
     assert.equal(validation('This request has been blocked by our content filters.'), 'content_filter');
     assert.equal(validation('A conversation must start with a user message.'), 'invalid_request');
+  });
+});
+
+const STREAM_PATH = '/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/converse-stream';
+
+function streamConfig(baseUrl: string, overrides: Partial<ProviderConfig> = {}): ProviderConfig {
+  return {
+    ...PROVIDER_DEFAULTS,
+    name: 'bedrock-primary',
+    type: 'bedrock',
+    baseUrl,
+    timeoutMs: 10_000,
+    concurrency: 4,
+    options: { region: 'us-east-1', access_key_id: ACCESS_KEY_ID, secret_access_key: SECRET },
+    ...overrides,
+  };
+}
+
+describe('BedrockAdapter streaming through ConverseStream against apps/mock-provider', () => {
+  let server: FastifyInstance;
+  let baseUrl: string;
+  let adapter: BedrockAdapter;
+
+  async function control<T>(path: string): Promise<T> {
+    const response = await request(`${baseUrl}${path}`);
+    return (await response.body.json()) as T;
+  }
+
+  async function sentFor(jobId: string): Promise<WireRecord> {
+    const { data } = await control<{ data: WireRecord[] }>('/_control/wire?limit=500');
+    const records = data.filter((record) => record.headers['amz-sdk-invocation-id'] === jobId);
+    assert.equal(records.length, 1, `one request for ${jobId}`);
+    return records[0];
+  }
+
+  before(async () => {
+    server = createMockProviderServer({ aws: { accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET } });
+    baseUrl = await server.listen({ host: '127.0.0.1', port: 0 });
+    adapter = new BedrockAdapter(streamConfig(baseUrl));
+  });
+
+  after(async () => {
+    await adapter.close();
+    await server.close();
+  });
+
+  it('signs a POST to converse-stream with the Converse body and reads the event-stream frames into chunks that add up to generate()', async () => {
+    const chunks = await drain(adapter.stream(chat('Write a short greeting', { max_tokens: 50 }), ctx('job-stream-text')));
+    const sent = await sentFor('job-stream-text');
+    assert.equal(sent.path, STREAM_PATH);
+    assert.equal(sent.headers.accept, 'application/vnd.amazon.eventstream');
+    assert.match(String(sent.headers.authorization), /SignedHeaders=accept;amz-sdk-invocation-id;content-type;host;x-amz-content-sha256;x-amz-date, Signature=/);
+    assert.deepEqual(sent.body, { messages: [{ role: 'user', content: [{ text: 'Write a short greeting' }] }], inferenceConfig: { maxTokens: 50 } });
+
+    assert.match(chunks[0].id, /^chatcmpl-[0-9a-f-]{36}$/, 'named by the x-amzn-requestid of the stream');
+    assert.deepEqual(chunks[0].choices[0].delta, { role: 'assistant', content: 'Write' });
+    const generated = await adapter.generate(chat('Write a short greeting', { max_tokens: 50 }), ctx('job-stream-text-plain'));
+    const collected = collectStream(chunks);
+    assert.deepEqual(collected.choices, generated.choices);
+    assert.deepEqual(collected.usage, generated.usage);
+    assert.deepEqual(chunks.at(-1)?.choices, []);
+  });
+
+  it('streams a toolUse block as a tool call: id and name from contentBlockStart, the input in fragments', async () => {
+    const tools: ChatRequest['tools'] = [{ type: 'function', function: { name: 'top_song', parameters: { type: 'object', properties: { sign: { type: 'string' } } } } }];
+    const input = '{"sign":"WZPZ","station":"Radio Free Mars"}';
+    const chunks = await drain(adapter.stream(chat(input, { tools, tool_choice: 'required' }), ctx('job-stream-tool')));
+    const pieces = chunks.flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? []);
+    assert.ok(pieces.length > 2);
+    assert.match(pieces[0].id ?? '', /^tooluse_/);
+    assert.deepEqual(pieces[0].function, { name: 'top_song', arguments: '' });
+    const collected = collectStream(chunks);
+    assert.equal(collected.choices[0].finish_reason, 'tool_calls');
+    assert.deepEqual(collected.choices[0].message.tool_calls, [{ id: pieces[0].id, type: 'function', function: { name: 'top_song', arguments: input } }]);
+  });
+
+  it('fails before the stream as generate() does: a throttle is rate_limited, a wrong secret authentication', async () => {
+    const seen: ChatCompletionChunk[] = [];
+    const throttled = await providerError(drain(adapter.stream(chat('#mock{"status": 429}'), ctx('job-stream-429')), seen));
+    assert.deepEqual(seen, []);
+    assert.equal(throttled.kind, 'rate_limited');
+    assert.match(throttled.message, /ThrottlingException/);
+    const wrong = new BedrockAdapter(streamConfig(baseUrl, { options: { region: 'us-east-1', access_key_id: ACCESS_KEY_ID, secret_access_key: 'not-the-secret-0123456789' } }));
+    try {
+      const refused = await providerError(drain(wrong.stream(chat('hi'), ctx('job-stream-secret'))));
+      assert.equal(refused.kind, 'authentication');
+      assert.ok(![refused.message, refused.body ?? ''].join('\n').includes('not-the-secret-0123456789'));
+    } finally {
+      await wrong.close();
+    }
+  });
+
+  it('reads an exception event mid-stream like the same exception as an HTTP error: modelStreamErrorException is server_error', async () => {
+    const seen: ChatCompletionChunk[] = [];
+    const error = await providerError(drain(adapter.stream(chat('one two three four #mock{"stream_fail_after": 2}'), ctx('job-stream-fail')), seen));
+    assert.equal(error.kind, 'server_error');
+    assert.match(error.message, /^bedrock-primary failed mid-stream: ModelStreamErrorException: The model failed/);
+    assert.equal(collectStream(seen).choices[0].message.content, 'one two');
+  });
+
+  it('reads a stream that ends before messageStop and metadata as bad_response', async () => {
+    const error = await providerError(drain(adapter.stream(chat('one two #mock{"stream_truncate_after": 5}'), ctx('job-stream-cut'))));
+    assert.equal(error.kind, 'bad_response');
+    assert.equal(error.message, 'bedrock-primary ended the stream before its final event');
+  });
+
+  it('streams filtered output (a 200 with stopReason content_filtered) as finish_reason content_filter', async () => {
+    const chunks = await drain(adapter.stream(chat('#mock{"status": 400, "error_code": "content_filter"}'), ctx('job-stream-filter')));
+    const collected = collectStream(chunks);
+    assert.equal(collected.choices[0].finish_reason, 'content_filter');
+    assert.equal(collected.choices[0].message.content, null);
+  });
+
+  it('stops reading on abort and closes the connection, which the upstream sees', async () => {
+    const controller = new AbortController();
+    const iterator = adapter.stream(chat('one two three #mock{"stream_stall_after": 1}'), ctx('job-stream-abort', MODEL, controller.signal))[Symbol.asyncIterator]();
+    assert.equal((await iterator.next()).value?.choices[0].delta.content, 'one');
+    const next = iterator.next();
+    controller.abort();
+    assert.equal((await providerError(next)).kind, 'canceled');
+    const records = async (): Promise<RequestRecord[]> => (await control<{ data: RequestRecord[] }>('/_control/requests?request_id=job-stream-abort')).data;
+    await waitFor(async () => (await records())[0]?.aborted === true, { message: 'the mock to see the connection close' });
+  });
+});
+
+describe('ConverseStream frames the mock does not produce', () => {
+  let upstream: Server;
+  let adapter: BedrockAdapter;
+  let nextBytes: Buffer = Buffer.alloc(0);
+  const codec = new EventStreamCodec(
+    (bytes) => Buffer.from(bytes).toString('utf8'),
+    (text) => Buffer.from(text, 'utf8'),
+  );
+  const frame = (kind: 'event' | 'exception', type: string, body: object): Uint8Array =>
+    codec.encode({
+      headers: {
+        [kind === 'event' ? ':event-type' : ':exception-type']: { type: 'string', value: type },
+        ':content-type': { type: 'string', value: 'application/json' },
+        ':message-type': { type: 'string', value: kind },
+      },
+      body: Buffer.from(JSON.stringify(body)),
+    });
+
+  before(async () => {
+    upstream = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream' }).end(nextBytes);
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const { port } = upstream.address() as AddressInfo;
+    adapter = new BedrockAdapter(streamConfig(`http://127.0.0.1:${port}`));
+  });
+
+  after(async () => {
+    await adapter.close();
+    upstream.closeAllConnections();
+    await new Promise<void>((resolve) => upstream.close(() => resolve()));
+  });
+
+  it('reads a throttlingException event as rate_limited', async () => {
+    nextBytes = Buffer.concat([frame('event', 'messageStart', { role: 'assistant' }), frame('exception', 'throttlingException', { message: 'Too many tokens, please wait.' })]);
+    const error = await providerError(drain(adapter.stream(chat('hi'), ctx('job-frames-throttle'))));
+    assert.equal(error.kind, 'rate_limited');
+    assert.equal(error.message, 'bedrock-primary failed mid-stream: ThrottlingException: Too many tokens, please wait.');
+  });
+
+  it('refuses a frame whose checksum does not match as bad_response', async () => {
+    const good = frame('event', 'contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'Hi' } });
+    const corrupted = Buffer.from(good);
+    corrupted[corrupted.length - 6] ^= 0xff;
+    nextBytes = Buffer.concat([frame('event', 'messageStart', { role: 'assistant' }), corrupted]);
+    const error = await providerError(drain(adapter.stream(chat('hi'), ctx('job-frames-crc'))));
+    assert.equal(error.kind, 'bad_response');
+    assert.match(error.message, /event-stream frame it cannot decode/);
   });
 });

@@ -1,11 +1,11 @@
-import { PROVIDER_DEFAULTS } from './support';
+import { PROVIDER_DEFAULTS, drain } from './support';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { ProviderConfig } from '@switchyard/config';
-import type { ChatRequest, FunctionTool } from '@switchyard/contracts';
-import { createProviderAdapter, mockEmbeddings, ProviderError, type ProviderAdapter } from '@switchyard/providers';
+import type { ChatCompletionChunk, ChatRequest, FunctionTool } from '@switchyard/contracts';
+import { collectStream, createProviderAdapter, mockEmbeddings, ProviderError, type ProviderAdapter } from '@switchyard/providers';
 import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
 import { createMockProviderServer } from '../apps/mock-provider/src/mock-server';
@@ -475,5 +475,168 @@ describe('cohere provider options', () => {
   it('rejects an unknown option or a wrong value, naming the key path', () => {
     assert.throws(() => createProviderAdapter(providerConfig('http://127.0.0.1:1', { options: { embed_input_type: 'image' } })), /^Error: providers\.cohere-primary\.options\.embed_input_type: /);
     assert.throws(() => createProviderAdapter(providerConfig('http://127.0.0.1:1', { options: { region: 'eu' } })), /^Error: providers\.cohere-primary\.options\.region: /);
+  });
+});
+
+describe('CohereAdapter streaming against apps/mock-provider', () => {
+  let server: FastifyInstance;
+  let baseUrl: string;
+  let adapter: ProviderAdapter;
+
+  async function control<T>(path: string): Promise<T> {
+    const response = await request(`${baseUrl}${path}`);
+    return (await response.body.json()) as T;
+  }
+
+  async function lastWire(): Promise<WireRecord> {
+    const wire = await control<{ data: WireRecord[] }>('/_control/wire?limit=1');
+    return wire.data[0];
+  }
+
+  before(async () => {
+    server = createMockProviderServer({ apiKey: KEY });
+    baseUrl = await server.listen({ host: '127.0.0.1', port: 0 });
+    adapter = createProviderAdapter(providerConfig(baseUrl));
+  });
+
+  after(async () => {
+    await adapter.close();
+    await server.close();
+  });
+
+  it('sends the Chat v2 body with stream: true and reads the events into chunks that add up to generate()', async () => {
+    const text = 'Write a title for a blog post about API design.';
+    const chunks = await drain(adapter.stream(chat(text), ctx('job-stream-text')));
+    const wire = await lastWire();
+    assert.equal(wire.path, '/v2/chat');
+    assert.equal(wire.headers.accept, 'text/event-stream');
+    assert.equal(wire.headers.authorization, `Bearer ${KEY}`);
+    assert.deepEqual(wire.body, { model: MODEL, messages: [{ role: 'user', content: text }], stream: true });
+
+    assert.match(chunks[0].id, /^[0-9a-f-]{36}$/, 'the id of message-start');
+    assert.deepEqual(chunks[0].choices[0].delta, { role: 'assistant', content: 'Write' });
+    const generated = await adapter.generate(chat(text), ctx('job-stream-text-plain'));
+    const collected = collectStream(chunks);
+    assert.deepEqual(collected.choices, generated.choices);
+    assert.deepEqual(collected.usage, generated.usage);
+    assert.deepEqual(chunks.at(-1)?.choices, []);
+  });
+
+  it('fails before the stream as generate() does', async () => {
+    const seen: ChatCompletionChunk[] = [];
+    const error = await providerError(drain(adapter.stream(chat('#mock{"status": 429, "retry_after_s": 4}'), ctx('job-stream-429')), seen));
+    assert.deepEqual(seen, []);
+    assert.equal(error.kind, 'rate_limited');
+    assert.equal(error.retryAfterMs, 4000);
+  });
+
+  it('reads a message-end with finish_reason ERROR mid-stream as server_error', async () => {
+    const seen: ChatCompletionChunk[] = [];
+    const error = await providerError(drain(adapter.stream(chat('one two three #mock{"stream_fail_after": 2}'), ctx('job-stream-fail')), seen));
+    assert.equal(error.kind, 'server_error');
+    assert.equal(error.message, 'cohere-primary failed mid-stream with finish_reason ERROR');
+    assert.equal(collectStream(seen).choices[0].message.content, 'one two');
+  });
+
+  it('reads a stream that ends without message-end as bad_response', async () => {
+    const error = await providerError(drain(adapter.stream(chat('one two #mock{"stream_truncate_after": 1}'), ctx('job-stream-cut'))));
+    assert.equal(error.kind, 'bad_response');
+    assert.equal(error.message, 'cohere-primary ended the stream before its final event');
+  });
+
+  it('stops reading on abort and closes the connection, which the upstream sees', async () => {
+    const controller = new AbortController();
+    const iterator = adapter.stream(chat('abort this stream #mock{"stream_stall_after": 1}'), ctx('job-stream-abort', controller.signal))[Symbol.asyncIterator]();
+    assert.equal((await iterator.next()).value?.choices[0].delta.content, 'abort');
+    const next = iterator.next();
+    controller.abort();
+    assert.equal((await providerError(next)).kind, 'canceled');
+    const aborted = async (): Promise<boolean> => {
+      const { data } = await control<{ data: RequestRecord[] }>('/_control/requests');
+      return data.some((record) => record.user_text === 'abort this stream' && record.aborted);
+    };
+    await waitFor(aborted, { message: 'the mock to see the connection close' });
+  });
+});
+
+describe('Cohere streams the mock does not produce', () => {
+  let upstream: Server;
+  let adapter: ProviderAdapter;
+  let nextStream = '';
+
+  before(async () => {
+    upstream = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/event-stream' }).end(nextStream);
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const { port } = upstream.address() as AddressInfo;
+    adapter = createProviderAdapter(providerConfig(`http://127.0.0.1:${port}`));
+  });
+
+  after(async () => {
+    await adapter.close();
+    upstream.closeAllConnections();
+    await new Promise<void>((resolve) => upstream.close(() => resolve()));
+  });
+
+  const event = (type: string, data: object = {}): string => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+
+  it('streams the tool plan as content and parallel tool calls under their own indexes, usage from billed units', async () => {
+    // The tool calling step of Cohere's "Streaming for tool use" guide, two calls in parallel.
+    const call = (index: number, id: string, location: string): string[] => [
+      event('tool-call-start', { index, delta: { message: { tool_calls: { id, type: 'function', function: { name: 'get_weather', arguments: '' } } } } }),
+      event('tool-call-delta', { index, delta: { message: { tool_calls: { function: { arguments: '{"location":' } } } } }),
+      event('tool-call-delta', { index, delta: { message: { tool_calls: { function: { arguments: ` "${location}"}` } } } } }),
+      event('tool-call-end', { index }),
+    ];
+    nextStream = [
+      event('message-start', { id: 'fba98ad3-e5a1-413c-a8de-84fbf9baabf7', delta: { message: { role: 'assistant', content: [], tool_plan: '', tool_calls: [], citations: [] } } }),
+      event('tool-plan-delta', { delta: { message: { tool_plan: 'I will search' } } }),
+      event('tool-plan-delta', { delta: { message: { tool_plan: ' for the weather.' } } }),
+      ...call(0, 'get_weather_p0dage9q1nv4', 'Madrid'),
+      ...call(1, 'get_weather_vdr9cvj619fk', 'Brasilia'),
+      event('message-end', { delta: { finish_reason: 'TOOL_CALL', usage: { billed_units: { input_tokens: 37, output_tokens: 28 }, tokens: { input_tokens: 913, output_tokens: 83 } } } }),
+      'data: [DONE]\n\n',
+    ].join('');
+    const chunks = await drain(adapter.stream(chat('What is the weather in Madrid and Brasilia?', { tools: [GET_WEATHER] }), ctx('job-fixture-stream-tools')));
+    assert.deepEqual(collectStream(chunks), {
+      id: 'fba98ad3-e5a1-413c-a8de-84fbf9baabf7',
+      object: 'chat.completion',
+      created: chunks[0].created,
+      model: MODEL,
+      choices: [
+        {
+          index: 0,
+          message: {
+            role: 'assistant',
+            content: 'I will search for the weather.',
+            refusal: null,
+            tool_calls: [
+              { id: 'get_weather_p0dage9q1nv4', type: 'function', function: { name: 'get_weather', arguments: '{"location": "Madrid"}' } },
+              { id: 'get_weather_vdr9cvj619fk', type: 'function', function: { name: 'get_weather', arguments: '{"location": "Brasilia"}' } },
+            ],
+          },
+          finish_reason: 'tool_calls',
+          logprobs: null,
+        },
+      ],
+      usage: { prompt_tokens: 37, completion_tokens: 28, total_tokens: 65 },
+    });
+  });
+
+  it('reads a TIMEOUT finish as timeout and skips citation and thinking events', async () => {
+    nextStream = [
+      event('message-start', { id: 'x' }),
+      event('content-start', { index: 0, delta: { message: { content: { type: 'thinking', thinking: '' } } } }),
+      event('content-delta', { index: 0, delta: { message: { content: { thinking: 'hmm' } } } }),
+      event('citation-start', { index: 0, delta: { message: { citations: { start: 0, end: 1, text: 'a' } } } }),
+      event('content-delta', { index: 1, delta: { message: { content: { text: 'partial' } } } }),
+      event('message-end', { delta: { finish_reason: 'TIMEOUT' } }),
+    ].join('');
+    const seen: ChatCompletionChunk[] = [];
+    const error = await providerError(drain(adapter.stream(chat('hi'), ctx('job-fixture-stream-timeout')), seen));
+    assert.equal(error.kind, 'timeout');
+    assert.deepEqual(seen.map((chunk) => chunk.choices[0].delta.content), ['partial']);
   });
 });

@@ -1,16 +1,17 @@
-import { PROVIDER_DEFAULTS } from './support';
+import { PROVIDER_DEFAULTS, drain } from './support';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { ProviderConfig } from '@switchyard/config';
-import type { ChatRequest, FunctionTool } from '@switchyard/contracts';
-import { GeminiAdapter, MockAdapter, PROVIDER_FAMILIES, ProviderError, mockEmbeddings, type ProviderAdapter } from '@switchyard/providers';
+import type { ChatCompletionChunk, ChatRequest, FunctionTool } from '@switchyard/contracts';
+import { GeminiAdapter, MockAdapter, PROVIDER_FAMILIES, ProviderError, collectStream, mockEmbeddings, type ProviderAdapter } from '@switchyard/providers';
 import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
 import { createMockProviderServer } from '../apps/mock-provider/src/mock-server';
 import type { RequestRecord } from '../apps/mock-provider/src/request-log';
 import type { WireRecord } from '../apps/mock-provider/src/wire-log';
+import { wireFor } from './support/mock-wire';
 import { waitFor } from './support/wait';
 
 /** Google keys start with AIza, a shape scrubSecrets does not know: only the exact-value redaction can catch it. */
@@ -719,5 +720,154 @@ describe('GeminiAdapter reading documented response bodies', () => {
     const error = await providerError(adapter.generate(request, ctx('job-args')));
     assert.equal(error.kind, 'invalid_request');
     assert.match(error.message, /tool call 'c1'/);
+  });
+});
+
+describe('GeminiAdapter streaming against apps/mock-provider', () => {
+  let server: FastifyInstance;
+  let baseUrl: string;
+  let adapter: GeminiAdapter;
+
+  async function recordsFor(jobId: string): Promise<RequestRecord[]> {
+    const response = await request(`${baseUrl}/_control/requests?request_id=${encodeURIComponent(jobId)}`);
+    return ((await response.body.json()) as { data: RequestRecord[] }).data;
+  }
+
+  before(async () => {
+    server = createMockProviderServer({ apiKey: KEY });
+    baseUrl = await server.listen({ host: '127.0.0.1', port: 0 });
+    adapter = new GeminiAdapter(providerConfig(baseUrl));
+  });
+
+  after(async () => {
+    await adapter.close();
+    await server.close();
+  });
+
+  it('streams from streamGenerateContent?alt=sse with the generateContent body, adding up to generate()', async () => {
+    const chunks = await drain(adapter.stream(chat('Explain how AI works'), ctx('job-stream-text')));
+    const wire = await wireFor(baseUrl, 'job-stream-text');
+    assert.equal(wire.path, '/v1beta/models/echo:streamGenerateContent');
+    assert.equal(wire.query, 'alt=sse');
+    assert.deepEqual(adapterHeaders(wire), { 'content-type': 'application/json', accept: 'text/event-stream', 'x-client-request-id': 'job-stream-text', 'x-goog-api-key': KEY });
+    assert.deepEqual(wire.body, { contents: [{ role: 'user', parts: [{ text: 'Explain how AI works' }] }] });
+
+    assert.deepEqual(chunks[0].choices[0].delta, { role: 'assistant', content: 'Explain' });
+    assert.ok(chunks.every((chunk) => chunk.id === chunks[0].id && chunk.model === 'echo'));
+    const generated = await adapter.generate(chat('Explain how AI works'), ctx('job-stream-text-plain'));
+    const collected = collectStream(chunks);
+    assert.deepEqual(collected.choices, generated.choices);
+    assert.deepEqual(collected.usage, generated.usage);
+    assert.deepEqual(chunks.at(-1)?.choices, []);
+  });
+
+  it('streams every candidate under its own index, each with its finish reason', async () => {
+    const request = chat('Tell me a story. #mock{"text": "once upon a time"}', { n: 2, max_completion_tokens: 3 });
+    const chunks = await drain(adapter.stream(request, ctx('job-stream-n')));
+    assert.deepEqual(
+      collectStream(chunks).choices.map((c) => [c.index, c.message.content, c.finish_reason]),
+      [
+        [0, 'once upon a', 'length'],
+        [1, 'once upon a', 'length'],
+      ],
+    );
+    assert.equal(chunks.filter((chunk) => chunk.choices[0]?.delta.role === 'assistant').length, 2);
+  });
+
+  it('streams a functionCall part as one whole tool call, finishing with tool_calls', async () => {
+    const request = chat(`What's the temperature in London? #mock{"text": ${JSON.stringify('{"location":"London"}')}}`, {
+      tools: [TEMPERATURE_TOOL],
+      tool_choice: 'required',
+    });
+    const chunks = await drain(adapter.stream(request, ctx('job-stream-tool')));
+    const pieces = chunks.flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? []);
+    assert.equal(pieces.length, 1);
+    assert.match(pieces[0].id ?? '', /^call_/);
+    assert.deepEqual({ ...pieces[0], id: undefined }, { index: 0, id: undefined, type: 'function', function: { name: 'get_current_temperature', arguments: '{"location":"London"}' } });
+    assert.equal(collectStream(chunks).choices[0].finish_reason, 'tool_calls');
+  });
+
+  it('fails before the stream like generate(), the wait of a 429 read from RetryInfo', async () => {
+    const seen: ChatCompletionChunk[] = [];
+    const error = await providerError(drain(adapter.stream(chat('#mock{"status": 429, "retry_after_s": 2}'), ctx('job-stream-429')), seen));
+    assert.deepEqual(seen, []);
+    assert.equal(error.kind, 'rate_limited');
+    assert.equal(error.retryAfterMs, 2000);
+  });
+
+  it('turns a blocked prompt streamed as its one event into a content_filter error', async () => {
+    const error = await providerError(drain(adapter.stream(chat('#mock{"status": 400, "error_code": "SAFETY"}'), ctx('job-stream-blocked'))));
+    assert.equal(error.kind, 'content_filter');
+    assert.match(error.message, /^gemini-primary blocked the prompt \(SAFETY\)/);
+  });
+
+  it('reads an error event mid-stream by its canonical status: INTERNAL is server_error', async () => {
+    const seen: ChatCompletionChunk[] = [];
+    const error = await providerError(drain(adapter.stream(chat('one two three #mock{"stream_fail_after": 1}'), ctx('job-stream-fail')), seen));
+    assert.equal(error.kind, 'server_error');
+    assert.match(error.message, /^gemini-primary failed mid-stream: An internal error has occurred/);
+    assert.equal(seen.length, 1);
+  });
+
+  it('reads a stream that ends before any finishReason as bad_response', async () => {
+    const seen: ChatCompletionChunk[] = [];
+    const error = await providerError(drain(adapter.stream(chat('one two three #mock{"stream_truncate_after": 3}'), ctx('job-stream-cut')), seen));
+    assert.equal(error.kind, 'bad_response');
+    assert.equal(collectStream(seen).choices[0].message.content, 'one two three');
+  });
+
+  it('stops reading on abort and closes the connection, which the upstream sees', async () => {
+    const controller = new AbortController();
+    const iterator = adapter.stream(chat('one two three #mock{"stream_stall_after": 1}'), ctx('job-stream-abort', { signal: controller.signal }))[Symbol.asyncIterator]();
+    assert.equal((await iterator.next()).value?.choices[0].delta.content, 'one');
+    const next = iterator.next();
+    controller.abort();
+    assert.equal((await providerError(next)).kind, 'canceled');
+    await waitFor(async () => (await recordsFor('job-stream-abort'))[0]?.aborted === true, { message: 'the mock to see the connection close' });
+  });
+});
+
+describe('Gemini streams the mock does not produce', () => {
+  let upstream: Server;
+  let adapter: GeminiAdapter;
+  let nextStream = '';
+
+  before(async () => {
+    upstream = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/event-stream' }).end(nextStream);
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const { port } = upstream.address() as AddressInfo;
+    adapter = new GeminiAdapter(providerConfig(`http://127.0.0.1:${port}`));
+  });
+
+  after(async () => {
+    await adapter.close();
+    upstream.closeAllConnections();
+    await new Promise<void>((resolve) => upstream.close(() => resolve()));
+  });
+
+  it('leaves thought summaries out, counts thinking tokens, and warns about a finish reason OpenAI has no word for', async () => {
+    const event = (body: object): string => `data: ${JSON.stringify(body)}\r\n\r\n`;
+    nextStream = [
+      event({ candidates: [{ content: { parts: [{ text: 'Thinking about it.', thought: true }], role: 'model' }, index: 0 }], responseId: 'resp-1', modelVersion: 'gemini-2.5-flash' }),
+      event({ candidates: [{ content: { parts: [{ text: 'The answer' }], role: 'model' }, index: 0 }], responseId: 'resp-1', modelVersion: 'gemini-2.5-flash' }),
+      event({
+        candidates: [{ content: { parts: [{ text: ' is 42.' }], role: 'model' }, finishReason: 'MALFORMED_FUNCTION_CALL', index: 0 }],
+        usageMetadata: { promptTokenCount: 7, candidatesTokenCount: 4, thoughtsTokenCount: 20, totalTokenCount: 31 },
+        responseId: 'resp-1',
+        modelVersion: 'gemini-2.5-flash',
+      }),
+    ].join('');
+    const context = ctx('job-fixture-thoughts');
+    const chunks = await drain(adapter.stream(chat('what is the answer?'), context));
+    const collected = collectStream(chunks);
+    assert.equal(collected.id, 'resp-1');
+    assert.equal(collected.model, 'gemini-2.5-flash');
+    assert.equal(collected.choices[0].message.content, 'The answer is 42.');
+    assert.equal(collected.choices[0].finish_reason, 'stop');
+    assert.deepEqual(collected.usage, { prompt_tokens: 7, completion_tokens: 24, total_tokens: 31 });
+    assert.deepEqual(context.warnings, ['gemini-primary finished with MALFORMED_FUNCTION_CALL, which has no OpenAI finish_reason']);
   });
 });

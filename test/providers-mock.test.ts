@@ -1,9 +1,9 @@
-import { PROVIDER_DEFAULTS } from './support';
+import { PROVIDER_DEFAULTS, drain } from './support';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PROVIDER_TYPES, type ProviderConfig } from '@switchyard/config';
-import type { ChatRequest } from '@switchyard/contracts';
-import { MockAdapter, MockDirectiveError, PROVIDER_FAMILIES, ProviderError, parseMockDirective } from '@switchyard/providers';
+import type { ChatCompletionChunk, ChatRequest } from '@switchyard/contracts';
+import { MockAdapter, MockDirectiveError, PROVIDER_FAMILIES, ProviderError, collectStream, parseMockDirective } from '@switchyard/providers';
 
 function mockAdapter(options: Record<string, unknown> = {}): MockAdapter {
   const config: ProviderConfig = { ...PROVIDER_DEFAULTS, name: 'mock', type: 'mock', timeoutMs: 10_000, concurrency: 1, options };
@@ -149,6 +149,60 @@ describe('MockAdapter', () => {
     assert.equal(raced, 'pending');
     controller.abort();
     assert.equal((await providerError(call)).kind, 'canceled');
+  });
+});
+
+describe('MockAdapter streaming', () => {
+  const adapter = mockAdapter();
+
+  it('streams the answer generate() gives, a word per chunk, then the finish and the usage', async () => {
+    const request = chat('#mock{"tokens": 5}', { n: 2, max_tokens: 4 });
+    const chunks = await drain(adapter.stream(request, ctx('lorem')));
+    const generated = await adapter.generate(request, ctx('lorem'));
+    assert.deepEqual(chunks[0].choices, [{ index: 0, delta: { role: 'assistant', content: 'lorem' }, finish_reason: null, logprobs: null }]);
+    assert.deepEqual(chunks.slice(0, 4).map((chunk) => chunk.choices[0].delta.content), ['lorem', ' ipsum', ' dolor', ' sit']);
+    const collected = collectStream(chunks);
+    assert.deepEqual(collected.choices, generated.choices);
+    assert.deepEqual(collected.usage, generated.usage);
+    assert.deepEqual(chunks.at(-1)?.choices, []);
+  });
+
+  it('fails before any chunk as generate() fails, for a directive status', async () => {
+    const seen: ChatCompletionChunk[] = [];
+    const error = await providerError(drain(adapter.stream(chat('#mock{"status": 429, "retry_after_s": 1}'), ctx('echo')), seen));
+    assert.deepEqual(seen, []);
+    assert.equal(error.kind, 'rate_limited');
+    assert.equal(error.retryAfterMs, 1000);
+  });
+
+  it('fails mid-stream after stream_fail_after chunks, and before any with 0, as server_error', async () => {
+    const seen: ChatCompletionChunk[] = [];
+    const error = await providerError(drain(adapter.stream(chat('one two three #mock{"stream_fail_after": 2}'), ctx('echo')), seen));
+    assert.equal(error.kind, 'server_error');
+    assert.equal(error.fallback, true);
+    assert.equal(collectStream(seen).choices[0].message.content, 'one two');
+    const early: ChatCompletionChunk[] = [];
+    assert.equal((await providerError(drain(adapter.stream(chat('one two #mock{"stream_fail_after": 0}'), ctx('echo')), early))).kind, 'server_error');
+    assert.deepEqual(early, []);
+  });
+
+  it('fails a fault set past the end of the answer after its last word, before the finish', async () => {
+    const seen: ChatCompletionChunk[] = [];
+    const error = await providerError(drain(adapter.stream(chat('one two #mock{"stream_truncate_after": 50}'), ctx('echo')), seen));
+    assert.equal(error.kind, 'bad_response');
+    assert.equal(seen.length, 2);
+    assert.ok(seen.every((chunk) => chunk.choices[0].finish_reason === null));
+  });
+
+  it('stalls after stream_stall_after chunks until aborted', async () => {
+    const controller = new AbortController();
+    const iterator = adapter.stream(chat('one two #mock{"stream_stall_after": 1}'), ctx('echo', controller.signal))[Symbol.asyncIterator]();
+    assert.equal((await iterator.next()).value?.choices[0].delta.content, 'one');
+    const next = iterator.next();
+    const raced = await Promise.race([next.then(() => 'moved', () => 'failed'), new Promise((resolve) => setTimeout(resolve, 50, 'pending'))]);
+    assert.equal(raced, 'pending');
+    controller.abort();
+    assert.equal((await providerError(next)).kind, 'canceled');
   });
 });
 

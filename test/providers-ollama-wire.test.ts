@@ -1,11 +1,11 @@
-import { PROVIDER_DEFAULTS } from './support';
+import { PROVIDER_DEFAULTS, drain } from './support';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { ProviderConfig } from '@switchyard/config';
-import type { ChatRequest, FunctionTool } from '@switchyard/contracts';
-import { createProviderAdapter, mockEmbeddings, ProviderError, type ProviderAdapter } from '@switchyard/providers';
+import type { ChatCompletionChunk, ChatRequest, FunctionTool } from '@switchyard/contracts';
+import { collectStream, createProviderAdapter, mockEmbeddings, ProviderError, type ProviderAdapter } from '@switchyard/providers';
 import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
 import { createMockProviderServer } from '../apps/mock-provider/src/mock-server';
@@ -333,9 +333,9 @@ describe('OllamaAdapter against apps/mock-provider', () => {
     });
     assert.match(String(response.headers['content-type']), /^application\/x-ndjson/);
     const lines = (await response.body.text()).trim().split('\n').map((line) => JSON.parse(line) as { done: boolean; message: { content: string }; eval_count?: number });
-    assert.deepEqual(lines.map((line) => line.done), [false, true]);
+    assert.deepEqual(lines.map((line) => line.done), [false, false, false, true]);
     assert.equal(lines.map((line) => line.message.content).join(''), 'one two three');
-    assert.equal(lines[1].eval_count, 3);
+    assert.equal(lines[3].eval_count, 3);
   });
 });
 
@@ -470,5 +470,131 @@ describe('ollama provider options', () => {
   it('rejects an unknown option or a wrong value, naming the key path', () => {
     assert.throws(() => createProviderAdapter(providerConfig('http://127.0.0.1:1', { options: { embed_truncate: 'yes' } })), /^Error: providers\.ollama-local\.options\.embed_truncate: /);
     assert.throws(() => createProviderAdapter(providerConfig('http://127.0.0.1:1', { options: { keepalive: '5m' } })), /^Error: providers\.ollama-local\.options\.keepalive: /);
+  });
+});
+
+describe('OllamaAdapter streaming against apps/mock-provider', () => {
+  let server: FastifyInstance;
+  let baseUrl: string;
+  let adapter: ProviderAdapter;
+
+  async function control<T>(path: string): Promise<T> {
+    const response = await request(`${baseUrl}${path}`);
+    return (await response.body.json()) as T;
+  }
+
+  before(async () => {
+    server = createMockProviderServer();
+    baseUrl = await server.listen({ host: '127.0.0.1', port: 0 });
+    adapter = createProviderAdapter(providerConfig(baseUrl));
+  });
+
+  after(async () => {
+    await adapter.close();
+    await server.close();
+  });
+
+  it('sends the /api/chat body with stream: true and reads the NDJSON lines into chunks that add up to generate()', async () => {
+    const text = 'Why is the sky blue?';
+    const chunks = await drain(adapter.stream(chat(text), ctx('job-stream-text')));
+    const { data } = await control<{ data: WireRecord[] }>('/_control/wire?limit=1');
+    assert.equal(data[0].path, '/api/chat');
+    assert.equal(data[0].headers.accept, 'application/x-ndjson');
+    assert.deepEqual(data[0].body, { model: MODEL, messages: [{ role: 'user', content: text }], stream: true });
+
+    assert.deepEqual(chunks[0].choices[0].delta, { role: 'assistant', content: 'Why' });
+    const generated = await adapter.generate(chat(text), ctx('job-stream-text-plain'));
+    const collected = collectStream(chunks);
+    assert.deepEqual(collected.choices, generated.choices);
+    assert.deepEqual(collected.usage, generated.usage);
+    assert.equal(collected.created, generated.created, 'both read created_at');
+    assert.deepEqual(chunks.at(-1)?.choices, []);
+  });
+
+  it('fails before the stream as generate() does', async () => {
+    const seen: ChatCompletionChunk[] = [];
+    const error = await providerError(drain(adapter.stream(chat('#mock{"status": 503}'), ctx('job-stream-503')), seen));
+    assert.deepEqual(seen, []);
+    assert.equal(error.kind, 'overloaded');
+    assert.match(error.message, /server busy/);
+  });
+
+  it('reads an {"error"} line mid-stream by its words: a 500-class failure is server_error', async () => {
+    const seen: ChatCompletionChunk[] = [];
+    const error = await providerError(drain(adapter.stream(chat('one two three #mock{"stream_fail_after": 2}'), ctx('job-stream-fail')), seen));
+    assert.equal(error.kind, 'server_error');
+    assert.equal(error.message, 'ollama-local failed mid-stream: the model failed to generate a response');
+    assert.equal(collectStream(seen).choices[0].message.content, 'one two');
+  });
+
+  it('reads a stream that ends without its done line as bad_response', async () => {
+    const error = await providerError(drain(adapter.stream(chat('one two #mock{"stream_truncate_after": 2}'), ctx('job-stream-cut'))));
+    assert.equal(error.kind, 'bad_response');
+    assert.equal(error.message, 'ollama-local ended the stream before its final event');
+  });
+
+  it('stops reading on abort and closes the connection, which the upstream sees', async () => {
+    const controller = new AbortController();
+    const iterator = adapter.stream(chat('abort this stream #mock{"stream_stall_after": 1}'), ctx('job-stream-abort', controller.signal))[Symbol.asyncIterator]();
+    assert.equal((await iterator.next()).value?.choices[0].delta.content, 'abort');
+    const next = iterator.next();
+    controller.abort();
+    assert.equal((await providerError(next)).kind, 'canceled');
+    const aborted = async (): Promise<boolean> => {
+      const { data } = await control<{ data: RequestRecord[] }>('/_control/requests');
+      return data.some((record) => record.user_text === 'abort this stream' && record.aborted);
+    };
+    await waitFor(aborted, { message: 'the mock to see the connection close' });
+  });
+});
+
+describe('Ollama streams the mock does not produce', () => {
+  let upstream: Server;
+  let adapter: ProviderAdapter;
+  let nextBody = '';
+
+  before(async () => {
+    upstream = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/x-ndjson' }).end(nextBody);
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const { port } = upstream.address() as AddressInfo;
+    adapter = createProviderAdapter(providerConfig(`http://127.0.0.1:${port}`));
+  });
+
+  after(async () => {
+    await adapter.close();
+    upstream.closeAllConnections();
+    await new Promise<void>((resolve) => upstream.close(() => resolve()));
+  });
+
+  it('streams a whole tool call from its line, an id when Ollama gives none, and reads a last line without its newline', async () => {
+    // The streamed tool call of Ollama's tool calling guide: the call arrives whole, then the done line.
+    nextBody = [
+      { model: 'qwen3', created_at: '2025-05-27T21:01:20.0Z', message: { role: 'assistant', content: '', thinking: 'The user wants a temperature.' }, done: false },
+      { model: 'qwen3', created_at: '2025-05-27T21:01:20.1Z', message: { role: 'assistant', content: '', tool_calls: [{ function: { name: 'get_temperature', arguments: { city: 'New York' } } }] }, done: false },
+      { model: 'qwen3', created_at: '2025-05-27T21:01:20.2Z', message: { role: 'assistant', content: '' }, done: true, done_reason: 'stop', prompt_eval_count: 157, eval_count: 28 },
+    ]
+      .map((line) => JSON.stringify(line))
+      .join('\n');
+    const chunks = await drain(adapter.stream(chat('What is the temperature in New York?', { tools: [GET_TEMPERATURE] }), ctx('job-fixture-stream-tool')));
+    assert.deepEqual(chunks[0].choices[0].delta, {
+      role: 'assistant',
+      tool_calls: [{ index: 0, id: 'call_chatcmpl-job-fixture-stream-tool_0', type: 'function', function: { name: 'get_temperature', arguments: '{"city":"New York"}' } }],
+    });
+    const collected = collectStream(chunks);
+    assert.equal(collected.choices[0].finish_reason, 'tool_calls');
+    assert.equal(collected.choices[0].message.content, null);
+    assert.deepEqual(collected.usage, { prompt_tokens: 157, completion_tokens: 28, total_tokens: 185 });
+  });
+
+  it('reads a line that is not JSON, such as one cut mid-way, as bad_response', async () => {
+    nextBody = `${JSON.stringify({ model: 'qwen3', message: { role: 'assistant', content: 'Hi' }, done: false })}\n{"model":"qwen3","mess`;
+    const seen: ChatCompletionChunk[] = [];
+    const error = await providerError(drain(adapter.stream(chat('hi'), ctx('job-fixture-stream-cut')), seen));
+    assert.equal(error.kind, 'bad_response');
+    assert.equal(error.body, '{"model":"qwen3","mess');
+    assert.equal(seen.length, 1);
   });
 });

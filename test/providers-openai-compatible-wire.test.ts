@@ -1,9 +1,9 @@
-import { PROVIDER_DEFAULTS } from './support';
+import { PROVIDER_DEFAULTS, drain } from './support';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ProviderConfig } from '@switchyard/config';
-import type { ChatRequest } from '@switchyard/contracts';
-import { ALL_CHAT_FEATURES, OPENAI_COMPATIBLE_PRESETS, OpenAICompatibleAdapter, ProviderError, providerFamily } from '@switchyard/providers';
+import type { ChatCompletionChunk, ChatRequest } from '@switchyard/contracts';
+import { ALL_CHAT_FEATURES, OPENAI_COMPATIBLE_PRESETS, OpenAICompatibleAdapter, ProviderError, collectStream, providerFamily } from '@switchyard/providers';
 import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
 import { createMockProviderServer } from '../apps/mock-provider/src/mock-server';
@@ -368,5 +368,77 @@ describe('OpenAICompatibleAdapter against apps/mock-provider', () => {
     const error = await providerError(call);
     assert.equal(error.kind, 'canceled');
     await waitFor(async () => (await recordsFor('cmp-abort'))[0]?.aborted === true, { message: 'the mock to see the abort' });
+  });
+});
+
+describe('OpenAICompatibleAdapter streaming against apps/mock-provider', () => {
+  let server: FastifyInstance;
+  let baseUrl: string;
+  const adapters: OpenAICompatibleAdapter[] = [];
+
+  function adapter(preset: string, options: Record<string, unknown> = {}): OpenAICompatibleAdapter {
+    const created = new OpenAICompatibleAdapter(config(preset, { preset, ...options }, { baseUrl: `${baseUrl}/compat/${preset}/v1` }));
+    adapters.push(created);
+    return created;
+  }
+
+  async function recordsFor(jobId: string): Promise<RequestRecord[]> {
+    const response = await request(`${baseUrl}/_control/requests?request_id=${encodeURIComponent(jobId)}`);
+    return ((await response.body.json()) as { data: RequestRecord[] }).data;
+  }
+
+  before(async () => {
+    server = createMockProviderServer({ apiKey: KEY });
+    baseUrl = await server.listen({ host: '127.0.0.1', port: 0 });
+  });
+
+  after(async () => {
+    await Promise.all(adapters.map((a) => a.close()));
+    await server.close();
+  });
+
+  it('every preset streams its own body with stream: true, asking for usage unless the server refuses stream_options (mistral)', async () => {
+    for (const [preset, quirks] of Object.entries(OPENAI_COMPATIBLE_PRESETS)) {
+      const jobId = `cmp-stream-${preset}`;
+      const streaming = adapter(preset);
+      const chunks = await drain(streaming.stream(say('stream me please', { max_completion_tokens: 10 }), ctx(jobId)));
+      const { body } = await wireFor(baseUrl, jobId);
+      const maxField = quirks.rename?.max_completion_tokens ?? 'max_completion_tokens';
+      assert.deepEqual(
+        body,
+        {
+          model: 'served-model',
+          messages: [{ role: 'user', content: 'stream me please' }],
+          [maxField]: 10,
+          stream: true,
+          ...(preset === 'mistral' ? {} : { stream_options: { include_usage: true } }),
+        },
+        preset,
+      );
+      const collected = collectStream(chunks);
+      assert.equal(collected.choices[0].message.content, 'stream me please', preset);
+      // The mock's Mistral, like Mistral, refuses stream_options with a 422 and sends usage unasked.
+      assert.equal(chunks.at(-1)?.usage?.completion_tokens, 3, preset);
+    }
+  });
+
+  it("reads vLLM's pre-stream error body and a mid-stream error event", async () => {
+    const vllm = adapter('vllm');
+    const context = await providerError(drain(vllm.stream(say('#mock{"status": 400, "error_code": "context_length_exceeded"}'), ctx('cmp-stream-ctx'))));
+    assert.equal(context.kind, 'context_length_exceeded');
+    const seen: ChatCompletionChunk[] = [];
+    const failed = await providerError(drain(vllm.stream(say('one two three #mock{"stream_fail_after": 2}'), ctx('cmp-stream-fail')), seen));
+    assert.equal(failed.kind, 'server_error');
+    assert.equal(seen.length, 2);
+  });
+
+  it('stops reading on abort and closes the connection, which the mock sees', async () => {
+    const controller = new AbortController();
+    const iterator = adapter('groq').stream(say('one two #mock{"stream_stall_after": 1}'), ctx('cmp-stream-abort', 'served-model', controller.signal))[Symbol.asyncIterator]();
+    assert.equal((await iterator.next()).value?.choices[0].delta.content, 'one');
+    const next = iterator.next();
+    controller.abort();
+    assert.equal((await providerError(next)).kind, 'canceled');
+    await waitFor(async () => (await recordsFor('cmp-stream-abort'))[0]?.aborted === true, { message: 'the mock to see the connection close' });
   });
 });

@@ -25,3 +25,5 @@ export {
   type StartGatewayOptions,
 } from './gateway';
 export { PROVIDER_DEFAULTS } from './provider-config';
+export { OPENAI_SPEC_PATH, assertMatchesOpenAISchema } from './openai-schema';
+export { drain } from './drain';

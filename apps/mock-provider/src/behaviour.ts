@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { MockDirectiveError, type MockDirective } from '@switchyard/providers';
+import { MockDirectiveError, type MockDirective, type MockStreamFaults } from '@switchyard/providers';
 import { z } from 'zod';
 
 /** The server-wide defaults, set from env at boot and by PUT /_control/behaviour at runtime. */
@@ -11,7 +11,15 @@ export interface MockBehaviour {
   /** Sent as retry-after with the failures the error_rate picks. */
   retry_after_s?: number;
   hang: boolean;
+  /** Stream faults for every streamed answer, unless a directive sets its own (see MockStreamFaults). */
+  stream_fail_after?: number;
+  stream_truncate_after?: number;
+  stream_stall_after?: number;
+  stream_interval_ms?: number;
 }
+
+/** A stream fault in a patch: a count, or null to clear it. */
+const chunkCount = z.number().int().min(0).nullable().optional();
 
 export const behaviourPatchSchema = z.strictObject({
   latency_ms: z.number().nonnegative().optional(),
@@ -19,9 +27,30 @@ export const behaviourPatchSchema = z.strictObject({
   status: z.number().int().min(400).max(599).optional(),
   retry_after_s: z.number().int().min(0).optional(),
   hang: z.boolean().optional(),
+  stream_fail_after: chunkCount,
+  stream_truncate_after: chunkCount,
+  stream_stall_after: chunkCount,
+  stream_interval_ms: z.number().nonnegative().nullable().optional(),
   /** Applies the change for this long, then puts the previous behaviour back (an outage window). */
   for_ms: z.number().int().positive().optional(),
 });
+
+const STREAM_FAULTS = ['stream_fail_after', 'stream_truncate_after', 'stream_stall_after', 'stream_interval_ms'] as const;
+
+export type BehaviourPatch = Omit<z.infer<typeof behaviourPatchSchema>, 'for_ms'>;
+
+/** The behaviour after a patch: given fields replace the current ones, a null stream fault clears it. */
+export function patchBehaviour(current: MockBehaviour, patch: BehaviourPatch): MockBehaviour {
+  const { stream_fail_after, stream_truncate_after, stream_stall_after, stream_interval_ms, ...plain } = patch;
+  const next: MockBehaviour = { ...current, ...plain };
+  const faults = { stream_fail_after, stream_truncate_after, stream_stall_after, stream_interval_ms };
+  for (const name of STREAM_FAULTS) {
+    const value = faults[name];
+    if (value === null) delete next[name];
+    else if (value !== undefined) next[name] = value;
+  }
+  return next;
+}
 
 export interface PlannedFailure {
   status: number;
@@ -29,10 +58,21 @@ export interface PlannedFailure {
   code?: string;
 }
 
-/** What one request will do: how long to wait, then fail or answer. */
+/** What one request will do: how long to wait, then fail or answer, and how a streamed answer misbehaves. */
 export interface RequestPlan {
   wait: number | 'forever';
   failure?: PlannedFailure;
+  faults: MockStreamFaults;
+}
+
+/** Each stream fault from the directive, else from the server defaults. */
+function streamFaults(directive: MockDirective, defaults: MockBehaviour): MockStreamFaults {
+  const faults: MockStreamFaults = {};
+  for (const name of STREAM_FAULTS) {
+    const value = directive[name] ?? defaults[name];
+    if (value !== undefined) faults[name] = value;
+  }
+  return faults;
 }
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
@@ -74,6 +114,8 @@ export function planRequest(
   const wait = hang ? 'forever' : (directive.latency_ms ?? fromHeaders.latency_ms ?? defaults.latency_ms);
   const asked = directive.status ?? fromHeaders.status;
   const rate = directive.error_rate ?? (asked !== undefined ? 1 : defaults.error_rate);
-  if (rate <= 0 || random() >= rate) return { wait };
-  return { wait, failure: { status: asked ?? defaults.status, retryAfterS: directive.retry_after_s ?? defaults.retry_after_s, code: directive.error_code } };
+  const faults = streamFaults(directive, defaults);
+  if (rate <= 0 || random() >= rate) return { wait, faults };
+  const failure = { status: asked ?? defaults.status, retryAfterS: directive.retry_after_s ?? defaults.retry_after_s, code: directive.error_code };
+  return { wait, failure, faults };
 }

@@ -4,14 +4,16 @@ import { mockCompletion, mockFailure } from '@switchyard/providers';
 import { chatBodySchema } from './chat-body';
 import { firstHeader, runMockCall, sendFailure, type FailureWriter, type FamilyRouteDeps } from './mock-call';
 import { shapeOpenAIAnswer } from './openai-answer';
-import { writeCompletionStream } from './sse';
+import { openAIStream } from './sse';
+import { sendStream } from './stream-writer';
 
 /** OpenAI's error shape, with `retry-after` headers on a 429. */
 export const openAIFailure: FailureWriter = (status, options) => mockFailure(status, options);
 
 /**
  * One OpenAI-format chat request, for every server that speaks it: `fail` writes that server's
- * error bodies, `finish` adds what its non-streaming answers carry beyond OpenAI's.
+ * error bodies, `finish` adds what its non-streaming answers carry beyond OpenAI's, and
+ * `streamUsage` says whether a stream ends with usage only when asked (OpenAI) or always.
  */
 export async function serveOpenAIChat(
   request: FastifyRequest,
@@ -19,6 +21,7 @@ export async function serveOpenAIChat(
   deps: FamilyRouteDeps,
   fail: (authorization: string | null) => FailureWriter,
   finish: (completion: ChatCompletion) => object = (completion) => completion,
+  streamUsage: 'asked' | 'always' = 'asked',
 ): Promise<FastifyReply> {
   const parsed = chatBodySchema.safeParse(request.body);
   const authorization = firstHeader(request.headers.authorization);
@@ -28,7 +31,7 @@ export async function serveOpenAIChat(
     return sendFailure(reply, fail(authorization)(400, { message: `Invalid request: ${where}: ${issue?.message ?? 'expected a JSON object'}` }));
   }
   const body = parsed.data;
-  const proceed = await runMockCall(
+  const go = await runMockCall(
     request,
     reply,
     deps,
@@ -42,12 +45,11 @@ export async function serveOpenAIChat(
     },
     fail(authorization),
   );
-  if (!proceed) return reply;
+  if (!go) return reply;
   const completion = shapeOpenAIAnswer(body, mockCompletion(body, body.model));
-  if (!body.stream) return reply.send(finish(completion));
-  reply.hijack();
-  writeCompletionStream(reply.raw, completion, body.stream_options?.include_usage === true);
-  return reply;
+  // OpenAI sends a null fingerprint for some models; the gateway must not pass it on (its schema says string).
+  if (!body.stream) return reply.send({ ...finish(completion), system_fingerprint: null });
+  return sendStream(reply, openAIStream(completion, streamUsage === 'always' || body.stream_options?.include_usage === true), go);
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { mockFailure } from '@switchyard/providers';
 import { z } from 'zod';
-import { behaviourPatchSchema, type MockBehaviour } from './behaviour';
+import { behaviourPatchSchema, patchBehaviour, type MockBehaviour } from './behaviour';
 import type { RequestLog } from './request-log';
 import type { WireLog } from './wire-log';
 
@@ -61,7 +61,7 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlDeps): 
     }
     const { for_ms: forMs, ...change } = patch.data;
     const previous = deps.behaviour();
-    const next = { ...previous, ...change };
+    const next = patchBehaviour(previous, change);
     deps.setBehaviour(next);
     if (forMs !== undefined) setTimeout(() => deps.behaviour() === next && deps.setBehaviour(previous), forMs).unref();
     return next;

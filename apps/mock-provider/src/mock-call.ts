@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { MockDirectiveError, mockWait, readMockRequest, type MockChatInput } from '@switchyard/providers';
+import { MockDirectiveError, mockWait, readMockRequest, type MockChatInput, type MockStreamFaults } from '@switchyard/providers';
 import { planRequest, type MockBehaviour } from './behaviour';
 import { watchClient } from './client-watch';
 import type { AwsCredentials } from './mock-options';
@@ -46,6 +46,13 @@ export interface MockCall {
   stream: boolean;
 }
 
+/** A call the route should now answer: how a streamed answer misbehaves, and a signal for the client leaving. */
+export interface MockGo {
+  faults: MockStreamFaults;
+  /** Aborted when the client closes the connection before the answer is complete. */
+  clientGone: AbortSignal;
+}
+
 export function firstHeader(value: string | string[] | undefined): string | null {
   return (Array.isArray(value) ? value[0] : value) ?? null;
 }
@@ -56,8 +63,8 @@ export function sendFailure(reply: FastifyReply, failure: FamilyFailure): Fastif
 
 /**
  * The flow every mock endpoint follows: log the call, check the key, then obey the directive,
- * the x-mock-* headers and the server defaults (latency, hang, failure). Resolves true when the
- * route should now write its normal answer; false when a failure was sent or the client left.
+ * the x-mock-* headers and the server defaults (latency, hang, failure). Resolves to a MockGo when
+ * the route should now write its normal answer; false when a failure was sent or the client left.
  */
 export async function runMockCall(
   request: FastifyRequest,
@@ -65,7 +72,7 @@ export async function runMockCall(
   deps: FamilyRouteDeps,
   call: MockCall,
   fail: FailureWriter,
-): Promise<boolean> {
+): Promise<MockGo | false> {
   let userText = '';
   let directiveError: string | undefined;
   let directive = {};
@@ -114,5 +121,5 @@ export async function runMockCall(
     sendFailure(reply, fail(status, { retryAfterS, code }));
     return false;
   }
-  return true;
+  return { faults: plan.faults, clientGone: signal };
 }

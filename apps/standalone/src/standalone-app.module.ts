@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, type SwitchyardConfig } from '@switchyard/config';
 import { HttpApiModule } from '@switchyard/http';
-import { JobsModule } from '@switchyard/jobs';
+import { BatchWorkerModule, JobsModule } from '@switchyard/jobs';
 import { TelemetryModule } from '@switchyard/telemetry';
 import { WorkerRuntimeModule } from '@switchyard/worker';
 
@@ -17,6 +17,7 @@ export class StandaloneAppModule {
         JobsModule.forRoot(config),
         HttpApiModule,
         WorkerRuntimeModule,
+        BatchWorkerModule,
       ],
     };
   }

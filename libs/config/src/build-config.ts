@@ -13,7 +13,7 @@ function rateLimit({ rpm, tpm, concurrency }: ParsedRateLimit): RateLimitConfig 
 
 /** Turns the validated snake_case file shape into the frozen, camelCase runtime object. */
 export function buildConfig(parsed: ParsedConfig, source: string): SwitchyardConfig {
-  const { server, redis, auth, retention, worker, log, webhooks, cache, idempotency } = parsed;
+  const { server, redis, auth, retention, worker, log, webhooks, cache, idempotency, files, batches } = parsed;
   const providers = new Map<string, ProviderConfig>();
   for (const [name, p] of Object.entries(parsed.providers)) {
     providers.set(
@@ -87,6 +87,7 @@ export function buildConfig(parsed: ParsedConfig, source: string): SwitchyardCon
         port: server.port,
         bodyLimitBytes: server.body_limit_bytes,
         longPollMaxS: server.long_poll_max_s,
+        interactiveWaitS: server.interactive_wait_s,
       }),
       redis: Object.freeze({ url: redis.url, prefix: redis.prefix }),
       // Buffers cannot be frozen; the entries around them are.
@@ -135,6 +136,8 @@ export function buildConfig(parsed: ParsedConfig, source: string): SwitchyardCon
       }),
       cache: Object.freeze({ scope: cache.scope, mode: cache.mode, ttlS: cache.ttl_s }),
       idempotency: Object.freeze({ ttlS: idempotency.ttl_s }),
+      files: Object.freeze({ ttlS: files.ttl_s, maxBytes: files.max_bytes }),
+      batches: Object.freeze({ progressIntervalS: batches.progress_interval_s, maxLines: batches.max_lines }),
       worker: Object.freeze({
         lockDurationMs: worker.lock_duration_ms,
         stalledIntervalMs: worker.stalled_interval_ms,

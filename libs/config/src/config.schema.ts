@@ -39,6 +39,8 @@ const serverSchema = section({
   port: portSchema.default(8080),
   body_limit_bytes: positiveInteger().default(1024 * 1024),
   long_poll_max_s: integer({ min: 1, max: 300, message: 'must be an integer from 1 to 300', maxMessage: 'must be an integer from 1 to 300' }).default(60),
+  // How long /v1/chat/completions, /v1/embeddings and /v1/messages wait for their job before 504.
+  interactive_wait_s: integer({ min: 1, max: 3600, message: 'must be an integer from 1 to 3600', maxMessage: 'must be an integer from 1 to 3600' }).default(300),
 });
 
 const redisSchema = section({
@@ -256,6 +258,18 @@ export function configSchema(providerNames: ReadonlySet<string>) {
       ttl_s: positiveInteger(365 * 86_400).default(3600),
     }).prefault({}),
     idempotency: section({ ttl_s: positiveInteger(30 * 86_400).default(86_400) }).prefault({}),
+    files: section({
+      // Uploaded and batch output files are deleted this long after they are created.
+      ttl_s: positiveInteger(365 * 86_400).default(30 * 86_400),
+      // Largest upload, in bytes (OpenAI's limit for batch input files).
+      max_bytes: positiveInteger().default(200 * 1024 * 1024),
+    }).prefault({}),
+    batches: section({
+      // A batch with a webhook gets a batch.progress event at most this often.
+      progress_interval_s: positiveInteger(86_400).default(60),
+      // Most request lines in one batch (OpenAI's limit by default).
+      max_lines: positiveInteger(10_000_000).default(50_000),
+    }).prefault({}),
     worker: section({
       lock_duration_ms: positiveInteger(MAX_TIMER_MS).default(30_000),
       stalled_interval_ms: positiveInteger(MAX_TIMER_MS).default(30_000),

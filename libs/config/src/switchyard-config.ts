@@ -8,6 +8,7 @@ export interface ServerConfig {
   readonly port: number;
   readonly bodyLimitBytes: number;
   readonly longPollMaxS: number;
+  readonly interactiveWaitS: number;
 }
 
 export interface RedisConfig {
@@ -162,9 +163,21 @@ export interface WorkerConfig {
   readonly shutdownGraceMs: number;
 }
 
+export interface FilesConfig {
+  /** Seconds a file is kept after it is created. */
+  readonly ttlS: number;
+  readonly maxBytes: number;
+}
+
+export interface BatchesConfig {
+  /** Least time between two batch.progress events of one batch. */
+  readonly progressIntervalS: number;
+  readonly maxLines: number;
+}
+
 type SwitchyardConfigFields = Pick<
   SwitchyardConfig,
-  'source' | 'server' | 'redis' | 'auth' | 'providers' | 'models' | 'retention' | 'worker' | 'log' | 'modelRegistry' | 'webhooks' | 'cache' | 'idempotency'
+  'source' | 'server' | 'redis' | 'auth' | 'providers' | 'models' | 'retention' | 'worker' | 'log' | 'modelRegistry' | 'webhooks' | 'cache' | 'idempotency' | 'files' | 'batches'
 >;
 
 const REDACTED = '[redacted]';
@@ -186,6 +199,8 @@ export class SwitchyardConfig {
   readonly webhooks: WebhooksConfig;
   readonly cache: CacheConfig;
   readonly idempotency: { readonly ttlS: number };
+  readonly files: FilesConfig;
+  readonly batches: BatchesConfig;
   readonly worker: WorkerConfig;
   readonly log: { readonly level: string };
   /** Upstream model id → overrides of the built-in model registry. */
@@ -202,6 +217,8 @@ export class SwitchyardConfig {
     this.webhooks = fields.webhooks;
     this.cache = fields.cache;
     this.idempotency = fields.idempotency;
+    this.files = fields.files;
+    this.batches = fields.batches;
     this.modelRegistry = fields.modelRegistry;
     this.worker = fields.worker;
     this.log = fields.log;
@@ -230,6 +247,8 @@ export class SwitchyardConfig {
       webhooks: this.webhooks,
       cache: this.cache,
       idempotency: this.idempotency,
+      files: this.files,
+      batches: this.batches,
       worker: this.worker,
       log: this.log,
       model_registry: Object.fromEntries(this.modelRegistry),

@@ -94,7 +94,8 @@ export interface ChatCompletion {
   model: string;
   choices: ChatCompletionChoice[];
   usage: Usage;
-  system_fingerprint?: string | null;
+  /** Left out when the provider has none: OpenAI's schema has it as a string, never null. */
+  system_fingerprint?: string;
 }
 
 /** A tool call's piece in a stream: the first piece of a call carries `id`, `type` and the name. */
@@ -130,5 +131,5 @@ export interface ChatCompletionChunk {
   model: string;
   choices: ChatCompletionChunkChoice[];
   usage?: Usage | null;
-  system_fingerprint?: string | null;
+  system_fingerprint?: string;
 }

@@ -1,6 +1,6 @@
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import type { EmbeddingRequest } from './embedding.types';
-import { WithJobFields } from './job-fields.dto';
+import { WithCallFields, WithJobFields } from './job-fields.dto';
 import { Satisfies } from './satisfies.decorator';
 
 export const EMBEDDING_LIMITS = { inputs: 2048, inputChars: 1_000_000 } as const;
@@ -18,11 +18,8 @@ function checkEmbeddingInput(value: unknown): string | null {
   return null;
 }
 
-/** An OpenAI embeddings body. */
-class EmbeddingRequestDto implements EmbeddingRequest {
-  @IsIn(['embedding'])
-  type: 'embedding';
-
+/** OpenAI's embeddings body, as `POST /v1/embeddings` takes it. */
+export class EmbeddingBodyDto implements EmbeddingRequest {
   @IsString() @MinLength(1) @MaxLength(256)
   model: string;
 
@@ -39,5 +36,13 @@ class EmbeddingRequestDto implements EmbeddingRequest {
   user?: string;
 }
 
+class EmbeddingRequestDto extends EmbeddingBodyDto {
+  @IsIn(['embedding'])
+  type: 'embedding';
+}
+
 /** `POST /v1/jobs` with `"type": "embedding"`: an OpenAI embeddings body plus the queue fields. */
 export class CreateEmbeddingJobDto extends WithJobFields(EmbeddingRequestDto) {}
+
+/** `POST /v1/embeddings`: waited for, so without queueing and delivery fields. */
+export class EmbeddingCallDto extends WithCallFields(EmbeddingBodyDto) {}

@@ -158,7 +158,8 @@ export class JobEndedWithoutResultError extends GatewayError {
     error: ErrorBody,
     jobId: string,
   ) {
-    super(error.message, error.code, error.param, { [JOB_ID_HEADER]: jobId });
+    // The gateway already retried and fell back; an SDK retrying on a 5xx would only run it again.
+    super(error.message, error.code, error.param, { [JOB_ID_HEADER]: jobId, 'x-should-retry': 'false' });
     this.type = status === 429 ? 'rate_limit_error' : status >= 500 ? 'server_error' : 'invalid_request_error';
   }
 }

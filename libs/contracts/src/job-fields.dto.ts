@@ -10,20 +10,13 @@ export const PRIORITY = { mostUrgent: 1, leastUrgent: 10, default: 5 } as const;
 type Constructor = new (...args: any[]) => object;
 
 /**
- * What every job body carries besides its request (chat or embedding): queue, routing and
- * delivery fields. A mixin, so both job DTOs get the same rules from one place.
+ * What every call carries besides its request (chat or embedding), whether it is waited for or
+ * not: routing and deadline fields. A mixin, so each DTO gets the same rules from one place.
  */
-export function WithJobFields<TBase extends Constructor>(Base: TBase) {
-  class JobFields extends Base {
+export function WithCallFields<TBase extends Constructor>(Base: TBase) {
+  class CallFields extends Base {
     @IsOptional() @Satisfies(checkMetadata)
     metadata?: Record<string, string>;
-
-    /** 1 is the most urgent; every job carries a priority so none starves behind a FIFO lane. */
-    @IsOptional() @IsInt() @Min(PRIORITY.mostUrgent) @Max(PRIORITY.leastUrgent)
-    priority?: number;
-
-    @WebhookField()
-    webhook?: WebhookDto;
 
     @CacheField()
     cache?: false | { ttl_s?: number };
@@ -34,14 +27,27 @@ export function WithJobFields<TBase extends Constructor>(Base: TBase) {
     @ExpiresAtField()
     expires_at?: number;
 
-    @IdempotencyKeyField()
-    idempotency_key?: string;
-
     @FallbackModels()
     models?: string[];
 
     @RouteField()
     route?: RouteDto;
+  }
+  return CallFields;
+}
+
+/** A job body (`POST /v1/jobs`, batch lines): the call fields plus queueing and delivery. */
+export function WithJobFields<TBase extends Constructor>(Base: TBase) {
+  class JobFields extends WithCallFields(Base) {
+    /** 1 is the most urgent; every job carries a priority so none starves behind a FIFO lane. */
+    @IsOptional() @IsInt() @Min(PRIORITY.mostUrgent) @Max(PRIORITY.leastUrgent)
+    priority?: number;
+
+    @WebhookField()
+    webhook?: WebhookDto;
+
+    @IdempotencyKeyField()
+    idempotency_key?: string;
   }
   return JobFields;
 }

@@ -79,6 +79,9 @@ export interface JobObject {
   expires_at: number | null;
   started_at: number | null;
   finished_at: number | null;
+  /** Set on a job that runs a line of a batch: the batch, and the line's custom_id. */
+  batch_id?: string;
+  custom_id?: string;
 }
 
 /** The public part of a job submission, after validation. */

@@ -1,7 +1,10 @@
 import { registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
 
-/** A check returns null when the value is fine, or the reason it is not (e.g. "must be a string"). */
-export type ShapeCheck = (value: unknown) => string | null;
+/**
+ * A check returns null when the value is fine, or the reason it is not (e.g. "must be a string").
+ * It also sees the object holding the value, for rules that depend on a sibling field.
+ */
+export type ShapeCheck = (value: unknown, holder: object) => string | null;
 
 /**
  * For fields whose shape is a union class-validator cannot express with decorators
@@ -16,8 +19,8 @@ export function Satisfies(check: ShapeCheck, options?: ValidationOptions): Prope
       propertyName: String(propertyName),
       options,
       validator: {
-        validate(value: unknown) {
-          reason = check(value);
+        validate(value: unknown, args?: ValidationArguments) {
+          reason = check(value, args?.object ?? {});
           return reason === null;
         },
         defaultMessage(args: ValidationArguments) {

@@ -1,3 +1,4 @@
+import multipart from '@fastify/multipart';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -35,6 +36,8 @@ export async function startHttpApp(
   });
   const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, { bufferLogs: true });
   app.useLogger(app.get(AppLogger));
+  // Parsed only where a handler asks (POST /v1/files, which streams the file): nothing is buffered.
+  await app.register(multipart, { limits: { fileSize: config.files.maxBytes, files: 1, fields: 10, fieldSize: 4096, parts: 12 } });
   if (options.shutdownHooks !== false) app.enableShutdownHooks();
   const logger = new Logger('Http');
   let host = config.server.host;

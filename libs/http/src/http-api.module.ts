@@ -4,8 +4,13 @@ import { RoutingModule } from '@switchyard/routing';
 import { ApiKeyAuthenticator } from './auth/api-key-authenticator';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ContractValidationPipe } from './contract-validation.pipe';
+import { BatchesController } from './controllers/batches.controller';
+import { FilesController } from './controllers/files.controller';
+import { ChatCompletionsController } from './controllers/chat-completions.controller';
+import { EmbeddingsController } from './controllers/embeddings.controller';
 import { HealthController } from './controllers/health.controller';
 import { JobsController } from './controllers/jobs.controller';
+import { MessagesController } from './controllers/messages.controller';
 import { ModelsController } from './controllers/models.controller';
 import { ProvidersController } from './controllers/providers.controller';
 import { OpenAIErrorFilter } from './openai-error.filter';
@@ -13,7 +18,7 @@ import { OpenAIErrorFilter } from './openai-error.filter';
 /** The HTTP surface. Expects ConfigModule and JobsModule in the app's root module. */
 @Module({
   imports: [RoutingModule],
-  controllers: [JobsController, ModelsController, ProvidersController, HealthController],
+  controllers: [ChatCompletionsController, EmbeddingsController, JobsController, MessagesController, ModelsController, ProvidersController, HealthController, FilesController, BatchesController],
   providers: [
     ApiKeyAuthenticator,
     { provide: APP_GUARD, useClass: ApiKeyGuard },

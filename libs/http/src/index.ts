@@ -1,2 +1,3 @@
 export { HttpApiModule } from './http-api.module';
 export { startHttpApp } from './bootstrap-http';
+export * from './anthropic';

@@ -2,7 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { SwitchyardConfig } from '@switchyard/config';
 import { ConflictError, type JobObject, type JobStatus } from '@switchyard/contracts';
 import { WebhookQueue } from '@switchyard/webhooks';
-import { toJobObject } from './job-record';
+import { BatchLineRecorder } from './batches/batch-line-recorder';
+import { toJobObject, type BatchLineRef } from './job-record';
 import { JobStore } from './job-store';
 
 const EVENT_OF: Partial<Record<JobStatus, `${string}.${string}`>> = {
@@ -22,6 +23,7 @@ export class JobNotifier {
   constructor(
     private readonly store: JobStore,
     private readonly webhooks: WebhookQueue,
+    private readonly batchLines: BatchLineRecorder,
     config: SwitchyardConfig,
   ) {
     this.defaultUrls = new Map(config.auth.keys.flatMap((key) => (key.webhook.url ? [[key.name, key.webhook.url] as const] : [])));
@@ -39,7 +41,9 @@ export class JobNotifier {
   }
 
   /** Only reads the job back when it has somewhere to go, so jobs without webhooks cost nothing. */
-  async jobEnded(job: { id: string; owner: string; webhook: { url: string } | null }): Promise<void> {
+  async jobEnded(job: { id: string; owner: string; webhook: { url: string } | null; batch?: BatchLineRef | null }): Promise<void> {
+    // A batch line reports to its batch, whose own events tell of it, instead of sending job events.
+    if (job.batch) return this.batchLines.lineEnded(job.id, job.batch);
     const url = this.urlFor(job);
     if (url === undefined) return;
     try {

@@ -10,6 +10,13 @@ export interface RouteChoice {
   strategy?: RoutingStrategy;
 }
 
+/** The line of a batch (POST /v1/batches) a job runs: lines are 0-based, in input order. */
+export interface BatchLineRef {
+  id: string;
+  line: number;
+  customId: string;
+}
+
 /** A job as stored in Redis. Timestamps are Unix milliseconds. */
 export interface JobRecord {
   id: string;
@@ -36,6 +43,10 @@ export interface JobRecord {
   /** Where this job's events are delivered; null for none. */
   webhook: { url: string } | null;
   cache: RequestCacheRule | null;
+  /** The batch line this job runs; null for a job submitted on its own. */
+  batch: BatchLineRef | null;
+  /** A client is reading the answer as it is generated: the worker relays chunks (JobChunks). */
+  stream: boolean;
   /** The result came from the response cache (or a coalesced identical call), not its own call. */
   cached: boolean;
   provider: string | null;
@@ -50,7 +61,7 @@ export interface JobRecord {
   finishedAt: number | null;
 }
 
-const JSON_FIELDS = ['metadata', 'request', 'route', 'webhook', 'cache', 'targets', 'attempts', 'result', 'error', 'usage'] as const;
+const JSON_FIELDS = ['metadata', 'request', 'route', 'webhook', 'cache', 'batch', 'targets', 'attempts', 'result', 'error', 'usage'] as const;
 
 export function recordToHash(record: JobRecord): Record<string, string> {
   const hash: Record<string, string> = {
@@ -69,6 +80,7 @@ export function recordToHash(record: JobRecord): Record<string, string> {
   }
   if (record.deadline !== null) hash.deadline = String(record.deadline);
   if (record.cached) hash.cached = '1';
+  if (record.stream) hash.stream = '1';
   if (record.provider) hash.provider = record.provider;
   if (record.providerModel) hash.provider_model = record.providerModel;
   if (record.costUsd !== null) hash.cost_usd = String(record.costUsd);
@@ -103,7 +115,9 @@ export function recordFromHash(id: string, hash: Record<string, string>): JobRec
     deadline: parseTime(hash.deadline),
     webhook: parseJson(hash.webhook, null),
     cache: parseJson(hash.cache, null),
+    batch: parseJson(hash.batch, null),
     cached: hash.cached === '1',
+    stream: hash.stream === '1',
     provider: hash.provider ?? null,
     providerModel: hash.provider_model ?? null,
     attempts: parseJson(hash.attempts, []),
@@ -141,5 +155,6 @@ export function toJobObject(record: JobRecord): JobObject {
     expires_at: toSeconds(record.deadline),
     started_at: toSeconds(record.startedAt),
     finished_at: toSeconds(record.finishedAt),
+    ...(record.batch && { batch_id: record.batch.id, custom_id: record.batch.customId }),
   };
 }

@@ -1,5 +1,6 @@
 import { AwaitCompletion } from './interactive/await-completion';
 import { StreamCompletion } from './interactive/stream-completion';
+import { JobChunks } from './interactive/job-chunks';
 import { BullModule } from '@nestjs/bullmq';
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import type { SwitchyardConfig } from '@switchyard/config';
@@ -7,6 +8,9 @@ import { ProvidersModule } from '@switchyard/providers';
 import { LimitsModule } from '@switchyard/limits';
 import { WebhooksModule } from '@switchyard/webhooks';
 import { QueueLoad, RoutingModule } from '@switchyard/routing';
+import { FilesModule } from '@switchyard/files';
+import { BATCH_SERVICES } from './batches/batch-services';
+import { BATCHES_QUEUE } from './batches/batch-queue';
 import { CancellationBus } from './cancellation-bus';
 import { JobEvents } from './job-events';
 import { DEADLINES_QUEUE, DeadlineQueue } from './deadline-queue';
@@ -22,7 +26,7 @@ import { GetJob } from './use-cases/get-job';
 import { RetryJob } from './use-cases/retry-job';
 import { SubmitJob } from './use-cases/submit-job';
 
-const SERVICES = [RedisKeys, JobStore, QueueGateway, IdempotencyKeys, DeadlineQueue, JobNotifier, RedeliverJobEvent, JobEvents, CancellationBus, SubmitJob, GetJob, CancelJob, RetryJob, AwaitCompletion, StreamCompletion];
+const SERVICES = [RedisKeys, JobStore, QueueGateway, IdempotencyKeys, DeadlineQueue, JobNotifier, RedeliverJobEvent, JobEvents, CancellationBus, SubmitJob, GetJob, CancelJob, RetryJob, AwaitCompletion, StreamCompletion, JobChunks, ...BATCH_SERVICES];
 const QUEUE_LOAD = { provide: QueueLoad, useClass: PolledQueueLoad };
 
 /** Job records, provider queues and the use cases over them. Imported once, by each app's root module. */
@@ -34,6 +38,7 @@ export class JobsModule {
     const queues = BullModule.registerQueue(
       ...[...config.providers.keys()].map((name) => ({ name: providerQueueName(name) })),
       { name: DEADLINES_QUEUE },
+      { name: BATCHES_QUEUE },
     );
     return {
       module: JobsModule,
@@ -45,6 +50,7 @@ export class JobsModule {
         ProvidersModule,
         LimitsModule,
         WebhooksModule,
+        FilesModule,
       ],
       providers: [...SERVICES, QUEUE_LOAD],
       exports: [...SERVICES, QUEUE_LOAD, queues, RoutingModule, LimitsModule, WebhooksModule],

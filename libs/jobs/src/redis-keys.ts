@@ -26,6 +26,11 @@ export class RedisKeys {
     return `${this.prefix}:job-events:${id}`;
   }
 
+  /** A streaming job's chunks, relayed from the worker to the API process that holds the client. */
+  jobChunks(id: string): string {
+    return `${this.prefix}:job-chunks:${id}`;
+  }
+
   /** Unfinished jobs of one API key, scored by submit time: its `max_waiting` count. */
   tenantJobs(owner: string): string {
     return `${this.tenantJobsPrefix()}${owner}`;

@@ -10,6 +10,7 @@ export type { ModelInfo } from './registry/model-info';
 export { costUsd } from './registry/cost';
 export { chatTokensUpperBound, countChatTokens, countLongestInput, requestTokenWeight, type TokenCount } from './tokens/token-counter';
 export { kindForHttpError } from './http-error-kind';
+export { collectStream } from './stream/collect-stream';
 export { retryAfterMs } from './retry-after';
 export { redactKey } from './redact-key';
 export { MockAdapter } from './mock/mock-adapter';
@@ -28,9 +29,19 @@ export {
   type ParsedMockText,
 } from './mock/mock-completion';
 export { mockFailure, type MockFailure, type MockFailureOptions } from './mock/mock-failure';
+export { mockFaultAt, mockStreamPieces, type MockStreamFaults } from './mock/mock-stream';
 export { mockWait } from './mock/mock-wait';
 export { mockEmbeddings } from './mock/mock-embeddings';
-export { ProviderHttpClient, clip, type ErrorClassifier, type ErrorReading, type HttpAnswer, type HttpCall, type ProviderHttpOptions } from './http/provider-http-client';
+export {
+  ProviderHttpClient,
+  clip,
+  type ErrorClassifier,
+  type ErrorReading,
+  type HttpAnswer,
+  type HttpCall,
+  type ProviderHttpOptions,
+  type StreamingAnswer,
+} from './http/provider-http-client';
 export { classifyOpenAIError } from './openai/openai-adapter';
 export { normalizeEmbeddings } from './openai/openai-embeddings';
 export { readErrorBody } from './openai/openai-error-body';

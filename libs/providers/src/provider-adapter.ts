@@ -27,11 +27,13 @@ export interface ProviderAdapter {
   generate(request: ChatRequest, ctx: ProviderCallContext): Promise<ChatCompletion>;
   /**
    * The same call, streamed: normalized chunks as the provider sends them, ending with the finish
-   * chunk and (whenever the provider reports usage) a usage chunk with empty `choices`. Every
+   * chunk and (whenever the provider reports usage) a usage chunk with empty `choices`. No chunk is
+   * yielded for the role alone: the first one carries the first token (or the finish). Every
    * failure, before or after the first chunk, is a thrown ProviderError; the caller decides
-   * whether it may still fall back (only while nothing was sent to the client).
+   * whether it may still fall back (only while nothing was sent to the client). `timeoutMs` bounds
+   * the silence between chunks, not the whole stream.
    */
-  stream?(request: ChatRequest, ctx: ProviderCallContext): AsyncIterable<ChatCompletionChunk>;
+  stream(request: ChatRequest, ctx: ProviderCallContext): AsyncIterable<ChatCompletionChunk>;
   /** Present for families with an embeddings API. */
   embed?(request: EmbeddingRequest, ctx: ProviderCallContext): Promise<EmbeddingResponse>;
   /** Releases pooled connections. */

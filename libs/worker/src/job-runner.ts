@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { SwitchyardConfig } from '@switchyard/config';
 import type { ErrorBody, JobAttempt, JobRequest, JobResult } from '@switchyard/contracts';
-import { DeadlineQueue, JobNotifier, JobStore, QueueGateway, type JobFinish, type JobRecord, type ProviderJobData } from '@switchyard/jobs';
+import { DeadlineQueue, JobChunks, JobNotifier, JobStore, QueueGateway, type JobFinish, type JobRecord, type ProviderJobData } from '@switchyard/jobs';
 import { ProviderLimiters } from '@switchyard/limits';
 import {
   ModelRegistry,
@@ -14,6 +14,7 @@ import {
   type ProviderErrorKind,
 } from '@switchyard/providers';
 import { ProviderHealth } from '@switchyard/routing';
+import { ChunkRelay } from './chunk-relay';
 import { nextStep, type StepRules } from './next-step';
 import { SharedCalls } from './shared-calls';
 
@@ -29,6 +30,12 @@ const DONE: RunVerdict = { kind: 'done' };
 const CLIENT_SIDE_KINDS = new Set<ProviderErrorKind>(['invalid_request', 'context_length_exceeded', 'content_filter']);
 /** Failures that say something about the provider's health; the rest say something about the request. */
 const PROVIDER_FAULTS = new Set<ProviderErrorKind>(['timeout', 'network', 'server_error', 'overloaded', 'bad_response', 'authentication', 'permission', 'unknown']);
+const STREAM_INTERRUPTED: ErrorBody = {
+  message: 'An earlier run of this job was interrupted after part of the answer had been streamed; a stream cannot start over.',
+  type: 'server_error',
+  code: 'stream_interrupted',
+  param: null,
+};
 const CIRCUIT_OPEN: ErrorBody = { message: 'Skipped: the provider circuit is open.', type: 'server_error', code: 'circuit_open', param: null };
 
 function errorBody(error: ProviderError): ErrorBody {
@@ -49,10 +56,10 @@ type AdapterOutcome = { ok: true; result: JobResult } | { ok: false; error: Prov
 const succeeded = (result: JobResult): AdapterOutcome => ({ ok: true, result });
 const failed = (error: unknown): AdapterOutcome => ({ ok: false, error: asProviderError(error) });
 
-async function call(adapter: ProviderAdapter, request: JobRequest, ctx: ProviderCallContext): Promise<JobResult> {
+async function call(adapter: ProviderAdapter, request: JobRequest, ctx: ProviderCallContext, relay?: ChunkRelay): Promise<JobResult> {
   if (request.type === 'chat') {
     const { type: _type, ...chat } = request;
-    return adapter.generate(chat, ctx);
+    return relay ? relay.relay(adapter.stream(chat, ctx)) : adapter.generate(chat, ctx);
   }
   if (!adapter.embed) throw new ProviderError('invalid_request', `${adapter.name} has no embeddings API`);
   const { type: _type, ...embedding } = request;
@@ -78,6 +85,7 @@ export class JobRunner {
     private readonly notifier: JobNotifier,
     private readonly deadlines: DeadlineQueue,
     private readonly shared: SharedCalls,
+    private readonly chunks: JobChunks,
     config: SwitchyardConfig,
   ) {
     this.rules = {
@@ -129,13 +137,16 @@ export class JobRunner {
     });
     const sharing = await this.shared.plan(job, entry);
     if (sharing.kind === 'settled') return DONE;
+    const relay = job.stream ? new ChunkRelay(this.chunks, job.id) : undefined;
+    // A worker that died mid-stream left chunks the client has already read: no second answer.
+    if (relay && (await this.chunks.anySent(job.id))) return this.fail(job, attempt('failed', STREAM_INTERRUPTED), STREAM_INTERRUPTED);
     const ctx: ProviderCallContext = { model, signal, jobId: job.id, modelInfo, warn: (message) => warnings.push(message) };
     const limited = { provider, model, tokens: requestTokenWeight(job.request), interactive: job.priority === 1, priority: job.priority, signal };
     let outcome: AdapterOutcome;
     try {
       // The call's own failure comes back as a value: whatever the limiter throws is then a Redis
       // problem, which propagates so BullMQ retries the entry.
-      outcome = await this.limiters.schedule(limited, () => call(this.providers.get(provider), job.request, ctx).then(succeeded, failed));
+      outcome = await this.limiters.schedule(limited, () => call(this.providers.get(provider), job.request, ctx, relay).then(succeeded, failed));
     } catch (error) {
       if (signal.aborted) return DONE;
       throw error;
@@ -146,6 +157,8 @@ export class JobRunner {
       const { error } = outcome;
       if (sharing.kind === 'lead') await this.shared.settle(sharing.key, sharing.ttlS, job.id, null);
       void this.health.record({ provider, model, ok: false, latencyMs: Date.now() - startedAt, counts: PROVIDER_FAULTS.has(error.kind) });
+      // Once the client has read part of an answer, another target's answer cannot follow it.
+      if (relay?.sent) return this.fail(job, attempt('failed', errorBody(error)), errorBody(error));
       return this.afterFailure(job, entry, error, attempt('failed', errorBody(error)));
     }
     const { result } = outcome;
@@ -180,9 +193,13 @@ export class JobRunner {
         return moved === 'moved' ? { kind: 'rate_limited', waitMs: step.delayMs } : DONE;
       }
       case 'fail':
-        if (await this.store.finish(job.id, { status: 'failed', attempt, error: attempt.error ?? errorBody(error) })) await this.ended(job);
-        return { kind: 'dead' };
+        return this.fail(job, attempt, attempt.error ?? errorBody(error));
     }
+  }
+
+  private async fail(job: JobRecord, attempt: JobAttempt, error: ErrorBody): Promise<RunVerdict> {
+    if (await this.store.finish(job.id, { status: 'failed', attempt, error })) await this.ended(job);
+    return { kind: 'dead' };
   }
 
   /** Where to go instead when this target's provider has an open circuit and a later one does not. */

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { SwitchyardConfig } from '@switchyard/config';
 import type { ErrorBody } from '@switchyard/contracts';
-import { CancellationBus, JobStore, QueueGateway, providerQueueName, type ProviderJobData } from '@switchyard/jobs';
+import { CancellationBus, JobNotifier, JobStore, QueueGateway, providerQueueName, type ProviderJobData } from '@switchyard/jobs';
 import { redisOptionsFromUrl } from '@switchyard/redis';
 import { RateLimitError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { JobRunner } from './job-runner';
@@ -42,6 +42,7 @@ export class ProviderWorkers implements OnApplicationBootstrap, OnApplicationShu
     private readonly store: JobStore,
     private readonly cancellations: CancellationBus,
     private readonly queues: QueueGateway,
+    private readonly notifier: JobNotifier,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -89,7 +90,12 @@ export class ProviderWorkers implements OnApplicationBootstrap, OnApplicationShu
     // finishedOn is set only when BullMQ will not try the entry again.
     if (!job?.finishedOn || error instanceof OutOfTargetsError) return;
     this.logger.error(`queue entry for ${job.data.jobId} failed for good: ${error.message}`);
-    await this.store.finish(job.data.jobId, { status: 'failed', error: WORKER_LOST }).catch(() => undefined);
+    try {
+      // Its end is announced like any other (webhook, batch counters), or its batch would wait for its deadline.
+      if (await this.store.finish(job.data.jobId, { status: 'failed', error: WORKER_LOST })) await this.notifier.jobEndedById(job.data.jobId);
+    } catch (finishError) {
+      this.logger.error(`could not record the loss of ${job.data.jobId}: ${(finishError as Error).message}`);
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {

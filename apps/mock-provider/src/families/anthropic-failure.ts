@@ -1,5 +1,6 @@
 import { newUlid } from '@switchyard/contracts';
 import type { FailureOptions, FamilyFailure } from '../mock-call';
+import type { AnthropicMockMessage } from './anthropic-message';
 
 /** The error type Anthropic documents for each status, with a short message (the real one for 401 and 529). */
 const ERRORS: Readonly<Record<number, { type: string; message: string }>> = {
@@ -33,21 +34,21 @@ function errorFailure(status: number, type: string, message: string, headers: Re
  * Anthropic does not fail a request it will not answer: it answers 200 with stop_reason
  * `refusal`. So the content-filter "failure" is that message.
  */
-function refusal(model: string): FamilyFailure {
+export function refusalMessage(model: string): AnthropicMockMessage {
   return {
-    status: 200,
-    headers: { 'request-id': requestId() },
-    body: {
-      id: `msg_mock_${newUlid()}`,
-      type: 'message',
-      role: 'assistant',
-      model,
-      content: [],
-      stop_reason: 'refusal',
-      stop_sequence: null,
-      usage: { input_tokens: 0, output_tokens: 0 },
-    },
+    id: `msg_mock_${newUlid()}`,
+    type: 'message',
+    role: 'assistant',
+    model,
+    content: [],
+    stop_reason: 'refusal',
+    stop_sequence: null,
+    usage: { input_tokens: 0, output_tokens: 0 },
   };
+}
+
+function refusal(model: string): FamilyFailure {
+  return { status: 200, headers: { 'request-id': requestId() }, body: refusalMessage(model) };
 }
 
 /**

@@ -1,6 +1,20 @@
 import { newUlid, type ChatCompletion } from '@switchyard/contracts';
 import type { MessagesBody } from './anthropic-body';
 
+export type AnthropicMockBlock = { type: 'text'; text: string } | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> };
+
+/** A Messages API `message` as the mock writes it. */
+export interface AnthropicMockMessage {
+  id: string;
+  type: 'message';
+  role: 'assistant';
+  model: string;
+  content: AnthropicMockBlock[];
+  stop_reason: string;
+  stop_sequence: string | null;
+  usage: { input_tokens: number; output_tokens: number };
+}
+
 interface Cut {
   text: string;
   sequence: string | null;
@@ -47,12 +61,12 @@ function objectOrEmpty(text: string): Record<string, unknown> {
  * block whose input is the reply text when that is a JSON object (`#mock{"text":"{...}"}`), so
  * tool calls and forced-tool JSON answers can be tested; stop_sequences cut the reply.
  */
-export function anthropicMessage(body: MessagesBody, completion: ChatCompletion): Record<string, unknown> {
+export function anthropicMessage(body: MessagesBody, completion: ChatCompletion): AnthropicMockMessage {
   const reply = completion.choices[0]?.message.content ?? '';
   const truncated = completion.choices[0]?.finish_reason === 'length';
   const tool = forcedTool(body);
   const usage = { input_tokens: completion.usage.prompt_tokens, output_tokens: completion.usage.completion_tokens };
-  const base = { id: `msg_mock_${newUlid()}`, type: 'message', role: 'assistant', model: body.model };
+  const base = { id: `msg_mock_${newUlid()}`, type: 'message' as const, role: 'assistant' as const, model: body.model };
   if (tool !== undefined && !truncated) {
     return {
       ...base,

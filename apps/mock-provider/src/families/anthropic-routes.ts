@@ -2,10 +2,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { mockCompletion } from '@switchyard/providers';
 import { firstHeader, runMockCall, sendFailure, type FamilyRouteDeps } from '../mock-call';
 import { messagesBodySchema, mockInputOf } from './anthropic-body';
-import { anthropicFailure } from './anthropic-failure';
+import { anthropicFailure, refusalMessage } from './anthropic-failure';
 import { anthropicMessage } from './anthropic-message';
+import { anthropicStream } from './anthropic-stream';
+import { sendStream, streamAsFailure } from '../stream-writer';
 
-/** POST /v1/messages: the Anthropic Messages API, answered by the shared mockCompletion. */
+/** POST /v1/messages: the Anthropic Messages API, plain or streamed, answered by the shared mockCompletion. */
 export function registerAnthropicRoutes(app: FastifyInstance, deps: FamilyRouteDeps): void {
   app.post('/v1/messages', async (request: FastifyRequest, reply: FastifyReply) => {
     const parsed = messagesBodySchema.safeParse(request.body);
@@ -18,12 +20,10 @@ export function registerAnthropicRoutes(app: FastifyInstance, deps: FamilyRouteD
     if (!firstHeader(request.headers['anthropic-version'])) {
       return sendFailure(reply, anthropicFailure(400, { message: 'anthropic-version: header is required' }, body.model));
     }
-    if (body.stream === true) {
-      return sendFailure(reply, anthropicFailure(400, { message: 'stream: this mock does not stream the Messages API' }, body.model));
-    }
+    const stream = body.stream === true;
     const key = firstHeader(request.headers['x-api-key']);
     const input = mockInputOf(body);
-    const proceed = await runMockCall(
+    const go = await runMockCall(
       request,
       reply,
       deps,
@@ -33,14 +33,18 @@ export function registerAnthropicRoutes(app: FastifyInstance, deps: FamilyRouteD
         requestId: firstHeader(request.headers['x-client-request-id']),
         hasAuthorization: key !== null,
         authorized: key === deps.apiKey,
-        stream: false,
+        stream,
       },
       // Anthropic answers a bad key with "invalid x-api-key"; the offered key is appended on purpose,
       // so tests prove the adapter keeps provider error bodies free of keys.
-      (status, options) =>
-        anthropicFailure(status, status === 401 && key ? { message: `invalid x-api-key: ${key}` } : options, body.model),
+      (status, options) => {
+        const failure = anthropicFailure(status, status === 401 && key ? { message: `invalid x-api-key: ${key}` } : options, body.model);
+        // A refusal is a 200 message; asked for a stream, Anthropic streams it.
+        return stream && failure.status === 200 ? streamAsFailure(anthropicStream(refusalMessage(body.model))) : failure;
+      },
     );
-    if (!proceed) return reply;
-    return reply.send(anthropicMessage(body, mockCompletion(input, body.model)));
+    if (!go) return reply;
+    const message = anthropicMessage(body, mockCompletion(input, body.model));
+    return stream ? sendStream(reply, anthropicStream(message), go) : reply.send(message);
   });
 }

@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { chatBodySchema } from '../chat-body';
 import { firstHeader, runMockCall, sendFailure, type FamilyRouteDeps } from '../mock-call';
 import { shapeOpenAIAnswer } from '../openai-answer';
-import { writeCompletionStream } from '../sse';
+import { openAIStream, sseEvent } from '../sse';
+import { other, sendStream } from '../stream-writer';
 import { MISSING_API_VERSION, UNSUPPORTED_API_VERSION, azureOpenAIFailure } from './azure-openai-failure';
 import { answerEmbeddings } from './openai-embeddings-route';
 
@@ -83,19 +84,19 @@ export function registerAzureOpenAIRoutes(app: FastifyInstance, deps: FamilyRout
       return sendFailure(reply, fail(400, { message: `Invalid request: ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'expected a JSON object'}` }));
     }
     const body = parsed.data;
-    const proceed = await runMockCall(
+    const go = await runMockCall(
       request,
       reply,
       deps,
       { input: body, model: call.deployment, requestId: call.requestId, hasAuthorization: call.hasAuthorization, authorized: call.authorized, stream: body.stream === true },
       fail,
     );
-    if (!proceed) return reply;
+    if (!go) return reply;
     const completion = shapeOpenAIAnswer(body, mockCompletion(body, call.deployment));
     if (body.stream) {
-      reply.hijack();
-      writeCompletionStream(reply.raw, completion, body.stream_options?.include_usage === true);
-      return reply;
+      // Azure opens a stream with the prompt's filter results in a chunk of no choices.
+      const promptFilter = other(sseEvent({ id: '', object: '', created: 0, model: '', choices: [], prompt_filter_results: [{ prompt_index: 0, content_filter_results: ALL_SAFE }] }));
+      return sendStream(reply, openAIStream(completion, body.stream_options?.include_usage === true, [promptFilter]), go);
     }
     return reply.send(azureCompletion(completion, readMockRequest(body).directive.error_code === 'content_filter'));
   });

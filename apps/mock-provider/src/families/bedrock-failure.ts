@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FailureOptions, FamilyFailure } from '../mock-call';
+import type { ConverseMockReply } from './bedrock-converse-reply';
 
 /** Bedrock Runtime's exceptions with the status and description its API reference gives them. */
 const EXCEPTIONS: Readonly<Record<string, { status: number; message: string }>> = {
@@ -47,19 +48,22 @@ export function bedrockException(type: string, message: string, status: number):
 }
 
 /** A Converse answer whose output was withheld by a content filter or a guardrail (a 200, not an error). */
-function filtered(stopReason: 'content_filtered' | 'guardrail_intervened'): FamilyFailure {
+export function filteredReply(stopReason: string): ConverseMockReply {
   // Without a custom blocked message, a guardrail answers with this text.
   const content = stopReason === 'guardrail_intervened' ? [{ text: 'Sorry, the model cannot answer this question.' }] : [];
   return {
-    status: 200,
-    headers: { 'x-amzn-requestid': randomUUID() },
-    body: {
-      output: { message: { role: 'assistant', content } },
-      stopReason,
-      usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
-      metrics: { latencyMs: 0 },
-    },
+    output: { message: { role: 'assistant', content } },
+    stopReason,
+    usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
+    metrics: { latencyMs: 0 },
   };
+}
+
+/** The stop reason of the 200 that an `error_code` asks for instead of an error, if it asks for one. */
+export function filteredStopReason(options: FailureOptions): 'content_filtered' | 'guardrail_intervened' | undefined {
+  if (options.code === 'content_filter') return 'content_filtered';
+  if (options.code === 'guardrail_intervened') return 'guardrail_intervened';
+  return undefined;
 }
 
 /**
@@ -70,8 +74,8 @@ function filtered(stopReason: 'content_filtered' | 'guardrail_intervened'): Fami
 export function bedrockFailure(status: number, options: FailureOptions): FamilyFailure {
   const { code } = options;
   if (code === CONTEXT_LENGTH) return bedrockException('ValidationException', 'Input is too long for requested model.', 400);
-  if (code === 'content_filter') return filtered('content_filtered');
-  if (code === 'guardrail_intervened') return filtered('guardrail_intervened');
+  const stopReason = filteredStopReason(options);
+  if (stopReason !== undefined) return { status: 200, headers: { 'x-amzn-requestid': randomUUID() }, body: filteredReply(stopReason) };
   if (code !== undefined) {
     const named = EXCEPTIONS[code];
     if (named) return bedrockException(code, options.message ?? named.message, named.status);

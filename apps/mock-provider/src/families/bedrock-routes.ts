@@ -4,7 +4,9 @@ import { mockCompletion } from '@switchyard/providers';
 import { firstHeader, runMockCall, sendFailure, type FailureWriter, type FamilyFailure, type FamilyRouteDeps, type MockCall } from '../mock-call';
 import { conversationProblem, converseBodySchema, forcedTool, mockInputOf } from './bedrock-converse-body';
 import { converseReply } from './bedrock-converse-reply';
-import { bedrockException, bedrockFailure } from './bedrock-failure';
+import { bedrockException, bedrockFailure, filteredReply, filteredStopReason } from './bedrock-failure';
+import { converseStream } from './bedrock-stream';
+import { sendStream, streamAsFailure } from '../stream-writer';
 import { invokeAnswer } from './bedrock-invoke-body';
 import { verifySigV4 } from './bedrock-signature';
 
@@ -49,7 +51,7 @@ function validation(reply: FastifyReply, auth: Authorization, message: string): 
 }
 
 /**
- * Bedrock Runtime: `POST /model/{modelId}/converse` and `POST /model/{modelId}/invoke` (the
+ * Bedrock Runtime: `POST /model/{modelId}/converse`, `/converse-stream` and `/invoke` (the
  * embedding models), SigV4-authenticated. The routes live in their own scope, whose JSON parser
  * keeps the exact body bytes: the signature covers them, not the parsed object.
  */
@@ -64,7 +66,8 @@ export function registerBedrockRoutes(app: FastifyInstance, deps: FamilyRouteDep
       parseJson(request, text, done);
     });
 
-    scope.post('/model/:modelId/converse', async (request: FastifyRequest<{ Params: { modelId: string } }>, reply: FastifyReply) => {
+    /** Converse, or with `stream` ConverseStream: the same request, answered as an event stream. */
+    const converse = async (request: FastifyRequest<{ Params: { modelId: string } }>, reply: FastifyReply, stream: boolean): Promise<FastifyReply> => {
       const started = Date.now();
       const modelId = request.params.modelId;
       const auth = authorize(request, rawBodies.get(request) ?? '', deps);
@@ -77,16 +80,25 @@ export function registerBedrockRoutes(app: FastifyInstance, deps: FamilyRouteDep
       const problem = conversationProblem(body);
       if (problem !== undefined) return validation(reply, auth, problem);
       const input = mockInputOf(body);
-      const proceed = await runMockCall(
+      const fail = failureWriter(auth);
+      // Filtered output is a 200 answer; asked for a stream, Bedrock streams it.
+      const failStreamed: FailureWriter = (status, options) => {
+        const stopReason = filteredStopReason(options);
+        return stream && stopReason !== undefined ? streamAsFailure(converseStream(filteredReply(stopReason))) : fail(status, options);
+      };
+      const go = await runMockCall(
         request,
         reply,
         auth.deps,
-        { input, model: modelId, requestId: firstHeader(request.headers['amz-sdk-invocation-id']), stream: false, ...auth.call },
-        failureWriter(auth),
+        { input, model: modelId, requestId: firstHeader(request.headers['amz-sdk-invocation-id']), stream, ...auth.call },
+        failStreamed,
       );
-      if (!proceed) return reply;
-      return reply.header('x-amzn-requestid', randomUUID()).send(converseReply(mockCompletion(input, modelId), forcedTool(body), Date.now() - started));
-    });
+      if (!go) return reply;
+      const answer = converseReply(mockCompletion(input, modelId), forcedTool(body), Date.now() - started);
+      return stream ? sendStream(reply, converseStream(answer), go) : reply.header('x-amzn-requestid', randomUUID()).send(answer);
+    };
+    scope.post('/model/:modelId/converse', (request: FastifyRequest<{ Params: { modelId: string } }>, reply: FastifyReply) => converse(request, reply, false));
+    scope.post('/model/:modelId/converse-stream', (request: FastifyRequest<{ Params: { modelId: string } }>, reply: FastifyReply) => converse(request, reply, true));
 
     scope.post('/model/:modelId/invoke', async (request: FastifyRequest<{ Params: { modelId: string } }>, reply: FastifyReply) => {
       const modelId = request.params.modelId;

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ChatCompletion, FinishReason } from '@switchyard/contracts';
-import { mockCompletion, mockEmbeddings } from '@switchyard/providers';
+import { mockCompletion, mockEmbeddings, mockStreamPieces } from '@switchyard/providers';
 import { z } from 'zod';
 import { firstHeader, runMockCall, sendFailure, type FailureOptions, type FamilyFailure, type FamilyRouteDeps } from '../mock-call';
+import { sseEvent } from '../sse';
+import { content, final, other, sendStream, type FamilyStream } from '../stream-writer';
 
 /** Only what the mock reads is checked; the rest of a Chat v2 body (tools, response_format, p, ...) is accepted as is. */
 const chatBodySchema = z.looseObject({
@@ -93,6 +95,29 @@ function chatResponse(completion: ChatCompletion) {
   };
 }
 
+/** A Chat v2 stream event: named by its type, which the data repeats. */
+const event = (type: string, data: object = {}): string => sseEvent({ type, ...data }, type);
+
+/**
+ * A reply as Chat v2 streams it: message-start, the text item's content-start, a content-delta per
+ * word and content-end, then message-end with the finish reason and usage. Cohere has no error
+ * event: a generation that fails mid-way ends with finish_reason ERROR.
+ */
+function chatStream(response: ReturnType<typeof chatResponse>): FamilyStream {
+  const text = response.message.content[0]?.text ?? '';
+  return {
+    contentType: 'text/event-stream',
+    frames: [
+      other(event('message-start', { id: response.id, delta: { message: { role: 'assistant', content: [], tool_plan: '', tool_calls: [], citations: [] } } })),
+      other(event('content-start', { index: 0, delta: { message: { content: { type: 'text', text: '' } } } })),
+      ...mockStreamPieces(text).map((piece) => content(event('content-delta', { index: 0, delta: { message: { content: { text: piece } } } }))),
+      other(event('content-end', { index: 0 })),
+      final(event('message-end', { delta: { finish_reason: response.finish_reason, usage: response.usage } })),
+    ],
+    error: event('message-end', { delta: { finish_reason: 'ERROR', error: 'internal server error' } }),
+  };
+}
+
 /** POST /v2/chat and POST /v2/embed in Cohere's wire format, answered by the shared mock logic. */
 export function registerCohereRoutes(app: FastifyInstance, deps: FamilyRouteDeps): void {
   app.post('/v2/chat', async (request: FastifyRequest, reply: FastifyReply) => {
@@ -101,17 +126,18 @@ export function registerCohereRoutes(app: FastifyInstance, deps: FamilyRouteDeps
     const body = parsed.data;
     const { authorization, authorized } = bearer(request, deps);
     const fail = failureWriter(authorization, body.model);
-    if (body.stream === true) return sendFailure(reply, fail(400, { message: 'invalid request: the mock provider does not stream /v2/chat' }));
+    const stream = body.stream === true;
     const input = { messages: body.messages, max_tokens: body.max_tokens };
-    const proceed = await runMockCall(
+    const go = await runMockCall(
       request,
       reply,
       deps,
-      { input, model: body.model, requestId: null, hasAuthorization: authorization !== null, authorized, stream: false },
+      { input, model: body.model, requestId: null, hasAuthorization: authorization !== null, authorized, stream },
       fail,
     );
-    if (!proceed) return reply;
-    return reply.send(chatResponse(mockCompletion(input, body.model)));
+    if (!go) return reply;
+    const response = chatResponse(mockCompletion(input, body.model));
+    return stream ? sendStream(reply, chatStream(response), go) : reply.send(response);
   });
 
   app.post('/v2/embed', async (request: FastifyRequest, reply: FastifyReply) => {

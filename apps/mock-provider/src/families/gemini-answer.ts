@@ -32,8 +32,10 @@ function objectOrEmpty(text: string): Record<string, unknown> {
   return {};
 }
 
+export type GeminiMockPart = { text: string } | { functionCall: { name: string; args: Record<string, unknown> } };
+
 interface Candidate {
-  parts: unknown[];
+  parts: GeminiMockPart[];
   finishReason: string;
   tokens: number;
 }
@@ -47,12 +49,20 @@ function candidate(body: GenerateContentBody, choice: ChatCompletionChoice, forc
   return { parts: [{ text }], finishReason: 'STOP', tokens: text === reply ? tokens : words(text) };
 }
 
+/** A generateContent response as the mock writes it. */
+export interface GeminiMockResponse {
+  candidates: Array<{ content: { parts: GeminiMockPart[]; role: 'model' }; finishReason: string; index: number }>;
+  usageMetadata: { promptTokenCount: number; candidatesTokenCount: number; totalTokenCount: number };
+  modelVersion: string;
+  responseId: string;
+}
+
 /**
  * mockCompletion's answer as a generateContent response. A request that forces a function
  * (functionCallingConfig mode ANY) gets a functionCall part whose args are the reply text when that
  * is a JSON object (`#mock{"text":"{...}"}`), so tool calls can be tested; stopSequences cut the reply.
  */
-export function generateContentResponse(body: GenerateContentBody, completion: ChatCompletion): Record<string, unknown> {
+export function generateContentResponse(body: GenerateContentBody, completion: ChatCompletion): GeminiMockResponse {
   const forced = forcedFunction(body);
   const perChoice = completion.choices.length > 0 ? completion.usage.completion_tokens / completion.choices.length : 0;
   const candidates = completion.choices.map((choice) => ({ index: choice.index, ...candidate(body, choice, forced, perChoice) }));

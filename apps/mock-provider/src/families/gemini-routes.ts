@@ -1,10 +1,14 @@
 import { mockCompletion, mockEmbeddings } from '@switchyard/providers';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ZodError } from 'zod';
+import { z, type ZodError } from 'zod';
 import { firstHeader, runMockCall, sendFailure, type FailureWriter, type FamilyRouteDeps, type MockCall } from '../mock-call';
 import { generateContentResponse } from './gemini-answer';
 import { batchEmbedBodySchema, generateContentBodySchema, mockChatInput, partsText, type BatchEmbedBody } from './gemini-body';
 import { apiKeyInvalid, geminiFailure, googleError, missingKey } from './gemini-failure';
+import { blockedStream, geminiStream } from './gemini-stream';
+import { sendStream, streamAsFailure } from '../stream-writer';
+
+const streamQuerySchema = z.looseObject({ alt: z.string().optional() });
 
 type Method = (request: FastifyRequest, reply: FastifyReply, deps: FamilyRouteDeps, model: string) => Promise<FastifyReply>;
 
@@ -26,15 +30,29 @@ function keyCheck(request: FastifyRequest, deps: FamilyRouteDeps, model: string)
   };
 }
 
-const generateContent: Method = async (request, reply, deps, model) => {
+/** generateContent, or with `stream` streamGenerateContent (alt=sse only, the form Switchyard asks for). */
+async function chat(request: FastifyRequest, reply: FastifyReply, deps: FamilyRouteDeps, model: string, stream: boolean): Promise<FastifyReply> {
+  if (stream && streamQuerySchema.safeParse(request.query).data?.alt !== 'sse') {
+    return sendFailure(reply, googleError(400, 'INVALID_ARGUMENT', 'This mock streams only Server-Sent Events: add alt=sse.'));
+  }
   const parsed = generateContentBodySchema.safeParse(request.body);
   if (!parsed.success) return sendFailure(reply, invalidBody(parsed.error));
   const input = mockChatInput(parsed.data);
   const { fail, ...auth } = keyCheck(request, deps, model);
+  // A blocked prompt is a 200 response; asked for a stream, Gemini streams it as its one event.
+  const failStreamed: FailureWriter = (status, options) => {
+    const failure = fail(status, options);
+    return stream && failure.status === 200 ? streamAsFailure(blockedStream(failure.body)) : failure;
+  };
   const requestId = firstHeader(request.headers['x-client-request-id']);
-  if (!(await runMockCall(request, reply, deps, { input, model, requestId, stream: false, ...auth }, fail))) return reply;
-  return reply.send(generateContentResponse(parsed.data, mockCompletion(input, model)));
-};
+  const go = await runMockCall(request, reply, deps, { input, model, requestId, stream, ...auth }, failStreamed);
+  if (!go) return reply;
+  const response = generateContentResponse(parsed.data, mockCompletion(input, model));
+  return stream ? sendStream(reply, geminiStream(response), go) : reply.send(response);
+}
+
+const generateContent: Method = (request, reply, deps, model) => chat(request, reply, deps, model, false);
+const streamGenerateContent: Method = (request, reply, deps, model) => chat(request, reply, deps, model, true);
 
 function embedResponse(body: BatchEmbedBody, model: string): unknown {
   return {
@@ -58,10 +76,10 @@ const batchEmbedContents: Method = async (request, reply, deps, model) => {
   return reply.send(embedResponse(parsed.data, model));
 };
 
-const METHODS: Readonly<Record<string, Method>> = { generateContent, batchEmbedContents };
+const METHODS: Readonly<Record<string, Method>> = { generateContent, streamGenerateContent, batchEmbedContents };
 
 /**
- * POST /v1beta/models/{model}:generateContent and :batchEmbedContents (and the same under /v1):
+ * POST /v1beta/models/{model}:generateContent, :streamGenerateContent and :batchEmbedContents (and the same under /v1):
  * the Gemini API's wire format, answered by the shared mockCompletion and mockEmbeddings.
  */
 export function registerGeminiRoutes(app: FastifyInstance, deps: FamilyRouteDeps): void {

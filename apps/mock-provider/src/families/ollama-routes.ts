@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ChatCompletion } from '@switchyard/contracts';
-import { mockCompletion, mockEmbeddings } from '@switchyard/providers';
+import { mockCompletion, mockEmbeddings, mockStreamPieces } from '@switchyard/providers';
 import { z } from 'zod';
 import { firstHeader, runMockCall, sendFailure, type FailureOptions, type FamilyFailure, type FamilyRouteDeps } from '../mock-call';
+import { content, final, sendStream, type FamilyStream } from '../stream-writer';
 
 /** Only what the mock reads is checked; tools, format, keep_alive and the other options are accepted as is. */
 const chatBodySchema = z.looseObject({
@@ -85,11 +86,19 @@ function chatAnswer(completion: ChatCompletion, model: string, started: bigint) 
   };
 }
 
-/** Ollama streams unless told not to: NDJSON, the text first, then a final record with the counts. */
-function ndjson(answer: ReturnType<typeof chatAnswer>): string {
-  const chunk = { model: answer.model, created_at: answer.created_at, message: answer.message, done: false };
-  const last = { ...answer, message: { role: 'assistant', content: '' } };
-  return `${JSON.stringify(chunk)}\n${JSON.stringify(last)}\n`;
+const line = (record: object): string => `${JSON.stringify(record)}\n`;
+
+/**
+ * Ollama streams unless told not to: NDJSON, a record per word, then a final `done: true` record
+ * with the counts. A failure after the first record is an `{"error"}` line, then the end.
+ */
+function ndjsonStream(answer: ReturnType<typeof chatAnswer>): FamilyStream {
+  const piece = (text: string): string => line({ model: answer.model, created_at: answer.created_at, message: { role: 'assistant', content: text }, done: false });
+  return {
+    contentType: 'application/x-ndjson',
+    frames: [...mockStreamPieces(answer.message.content).map((text) => content(piece(text))), final(line({ ...answer, message: { role: 'assistant', content: '' } }))],
+    error: line({ error: MESSAGES[500] }),
+  };
 }
 
 /** POST /api/chat and POST /api/embed in Ollama's native wire format, answered by the shared mock logic. */
@@ -104,11 +113,10 @@ export function registerOllamaRoutes(app: FastifyInstance, deps: FamilyRouteDeps
     const limit = body.options?.num_predict;
     // A negative num_predict is Ollama's "no limit".
     const input = { messages: body.messages, max_tokens: limit === undefined || limit === null || limit < 0 ? undefined : limit };
-    const proceed = await runMockCall(request, reply, deps, { input, model: body.model, requestId: null, hasAuthorization, authorized, stream }, fail);
-    if (!proceed) return reply;
+    const go = await runMockCall(request, reply, deps, { input, model: body.model, requestId: null, hasAuthorization, authorized, stream }, fail);
+    if (!go) return reply;
     const answer = chatAnswer(mockCompletion(input, body.model), body.model, started);
-    if (!stream) return reply.send(answer);
-    return reply.type('application/x-ndjson').send(ndjson(answer));
+    return stream ? sendStream(reply, ndjsonStream(answer), go) : reply.send(answer);
   });
 
   app.post('/api/embed', async (request: FastifyRequest, reply: FastifyReply) => {

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ChatCompletion } from '@switchyard/contracts';
 import { z } from 'zod';
 import { serveOpenAIChat } from '../chat-completions-route';
-import { firstHeader, type FamilyRouteDeps } from '../mock-call';
+import { firstHeader, sendFailure, type FamilyFailure, type FamilyRouteDeps } from '../mock-call';
 import { compatibleFailure } from './openai-compatible-failure';
 import { answerEmbeddings } from './openai-embeddings-route';
 
@@ -16,15 +16,30 @@ function withServerUsage(server: string, completion: ChatCompletion): object {
 }
 
 /**
+ * Mistral validates bodies strictly and has no stream_options: it answers 422 with pydantic's
+ * `extra_forbidden`, and reports usage in a stream's last chunk unasked.
+ */
+function mistralRefusal(body: unknown): FamilyFailure | undefined {
+  if (typeof body !== 'object' || body === null || !('stream_options' in body)) return undefined;
+  const detail = [{ type: 'extra_forbidden', loc: ['body', 'stream_options'], msg: 'Extra inputs are not permitted', input: body.stream_options }];
+  return { status: 422, headers: {}, body: { object: 'error', message: { detail }, type: 'invalid_request_error', param: null, code: null } };
+}
+
+/**
  * `/compat/{server}/v1/...`: an OpenAI-compatible server (vllm, ollama, groq, together, fireworks,
  * deepseek, openrouter, mistral) as seen by the openai-compatible family. The wire format is
  * OpenAI's; what differs per server is the error body (vLLM's own shape, DeepSeek's worded
- * context-length refusal) and DeepSeek's usage fields.
+ * context-length refusal), DeepSeek's usage fields and Mistral's refusal of stream_options.
  */
 export function registerOpenAICompatibleRoutes(app: FastifyInstance, deps: FamilyRouteDeps): void {
-  app.post('/compat/:server/v1/chat/completions', (request: FastifyRequest, reply: FastifyReply) => {
+  app.post('/compat/:server/v1/chat/completions', async (request: FastifyRequest, reply: FastifyReply) => {
     const { server } = paramsSchema.parse(request.params);
-    return serveOpenAIChat(request, reply, deps, () => compatibleFailure(server), (completion) => withServerUsage(server, completion));
+    if (server === 'mistral') {
+      const refusal = mistralRefusal(request.body);
+      if (refusal) return sendFailure(reply, refusal);
+    }
+    const usage = server === 'mistral' ? 'always' : 'asked';
+    return serveOpenAIChat(request, reply, deps, () => compatibleFailure(server), (completion) => withServerUsage(server, completion), usage);
   });
 
   app.post('/compat/:server/v1/embeddings', async (request: FastifyRequest, reply: FastifyReply) => {

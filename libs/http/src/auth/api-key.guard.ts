@@ -19,8 +19,8 @@ export class ApiKeyGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()])) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const principal = this.authenticator.authenticate(request.headers.authorization);
-    if (!principal) throw new AuthenticationError();
+    const principal = this.authenticator.authenticate(request.headers);
+    if (!principal) throw new AuthenticationError('Missing or invalid API key. Send it as "Authorization: Bearer <key>" or "x-api-key: <key>".');
     request.principal = principal;
     return true;
   }

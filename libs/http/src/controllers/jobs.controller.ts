@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { SwitchyardConfig } from '@switchyard/config';
-import { CreateEmbeddingJobDto, CreateJobDto, InvalidRequestError, MAX_JOB_TIMEOUT_S, validateBody, type JobObject, type JobRequest, type ListObject } from '@switchyard/contracts';
-import { CancelJob, GetJob, IdempotencyKeys, RedeliverJobEvent, RetryJob, SubmitJob, type SubmitJobCommand } from '@switchyard/jobs';
+import { CreateEmbeddingJobDto, CreateJobDto, InvalidRequestError, validateBody, type JobObject, type ListObject } from '@switchyard/contracts';
+import { callCommand, CancelJob, GetJob, IdempotencyKeys, RedeliverJobEvent, RetryJob, SubmitJob, type SubmitJobCommand } from '@switchyard/jobs';
 import { ListDeliveries, type DeliveryAttempt } from '@switchyard/webhooks';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
@@ -77,36 +77,15 @@ export class JobsController {
   private parseJobBody(body: unknown, owner: string, idempotencyHeader: string | undefined): SubmitJobCommand {
     const isEmbedding = typeof body === 'object' && body !== null && (body as { type?: unknown }).type === 'embedding';
     const dto = isEmbedding ? validateBody(CreateEmbeddingJobDto, body) : validateBody(CreateJobDto, body);
-    const { metadata, priority, models, route, webhook, cache, timeout_s, expires_at, idempotency_key, ...fields } = dto;
-    delete (fields as { stream?: boolean }).stream;
-    // A plain copy: the stored request must not carry DTO class instances or undefined fields.
-    const request = JSON.parse(JSON.stringify({ ...fields, type: isEmbedding ? 'embedding' : 'chat' })) as JobRequest;
-    const fallbackModels = [...(models ?? []), ...(route?.models ?? [])];
-    const key = idempotencyHeader ?? idempotency_key;
+    const key = idempotencyHeader ?? dto.idempotency_key;
     if (key !== undefined && (key.length === 0 || key.length > 256)) throw new InvalidRequestError('Idempotency-Key must be 1 to 256 characters.', 'idempotency_key');
     return {
-      owner,
-      request,
-      route: { ...(fallbackModels.length > 0 && { fallbackModels }), ...(route?.strategy && { strategy: route.strategy }) },
-      metadata,
-      priority,
-      ...(webhook && { webhook: { url: webhook.url } }),
-      ...(cache !== undefined && { cache: cache === false ? false : { ...cache } }),
-      ...this.deadline(timeout_s, expires_at),
+      ...callCommand(owner, isEmbedding ? 'embedding' : 'chat', dto, ['type', 'stream', 'priority', 'webhook', 'idempotency_key']),
+      priority: dto.priority,
+      ...(dto.webhook && { webhook: { url: dto.webhook.url } }),
       // The body as validated, less the key itself: a repeat may send the key in either place.
       ...(key !== undefined && { idempotency: { key, fingerprint: IdempotencyKeys.fingerprint({ ...dto, idempotency_key: undefined }) } }),
     };
-  }
-
-  private deadline(timeoutS: number | undefined, expiresAt: number | undefined): { deadline?: number } {
-    if (timeoutS !== undefined && expiresAt !== undefined) throw new InvalidRequestError('Give either timeout_s or expires_at, not both.', 'expires_at');
-    if (timeoutS !== undefined) return { deadline: Date.now() + timeoutS * 1000 };
-    if (expiresAt === undefined) return {};
-    const deadline = expiresAt * 1000;
-    if (deadline <= Date.now() || deadline > Date.now() + MAX_JOB_TIMEOUT_S * 1000) {
-      throw new InvalidRequestError('expires_at must be a Unix time in seconds, in the future and at most 30 days away.', 'expires_at');
-    }
-    return { deadline };
   }
 
   private parseWait(wait: string | undefined): number {

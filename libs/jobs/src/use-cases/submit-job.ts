@@ -8,7 +8,7 @@ import { WebhookUrlGuard } from '@switchyard/webhooks';
 import { newJobId } from '../job-id';
 import { DeadlineQueue } from '../deadline-queue';
 import { IdempotencyKeys } from '../idempotency-keys';
-import { toJobObject, type JobRecord, type RequestCacheRule, type RouteChoice } from '../job-record';
+import { toJobObject, type BatchLineRef, type JobRecord, type RequestCacheRule, type RouteChoice } from '../job-record';
 import { JobStore } from '../job-store';
 import { QueueGateway } from '../queue-gateway';
 
@@ -23,6 +23,11 @@ export interface SubmitJobCommand {
   webhook?: { url: string };
   cache?: RequestCacheRule;
   idempotency?: { key: string; fingerprint: string };
+  /** A batch line's job id is derived from its batch and line, so expanding a batch twice creates it once. */
+  id?: string;
+  batch?: BatchLineRef;
+  /** The worker relays the answer's chunks as they come (interactive streaming calls). */
+  stream?: boolean;
 }
 
 export interface SubmitOutcome {
@@ -61,7 +66,7 @@ export class SubmitJob {
     const route = command.route ?? {};
     const plan = this.router.plan({ request, ...route });
     if (command.webhook) await this.checkWebhook(owner, command.webhook.url);
-    const id = newJobId();
+    const id = command.id ?? newJobId();
     if (idempotency) {
       const claim = await this.idempotency.claim(owner, idempotency.key, idempotency.fingerprint, id);
       if (claim.kind === 'existing') return { job: await this.replay(claim.jobId, owner), replayed: true };
@@ -97,7 +102,9 @@ export class SubmitJob {
       deadline: command.deadline ?? null,
       webhook: command.webhook ?? null,
       cache: command.cache ?? null,
+      batch: command.batch ?? null,
       cached: false,
+      stream: command.stream ?? false,
       provider: null,
       providerModel: null,
       attempts: [],

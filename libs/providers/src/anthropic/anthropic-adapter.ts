@@ -1,5 +1,5 @@
 import type { ProviderConfig } from '@switchyard/config';
-import type { ChatCompletion, ChatRequest } from '@switchyard/contracts';
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '@switchyard/contracts';
 import { ProviderHttpClient } from '../http/provider-http-client';
 import { applyParamPolicy } from '../params/param-policy';
 import type { ProviderAdapter, ProviderCallContext } from '../provider-adapter';
@@ -9,7 +9,9 @@ import { ANTHROPIC_CHAT_FEATURES } from './anthropic-features';
 import { parseAnthropicOptions, type AnthropicOptions } from './anthropic-options';
 import { toAnthropicRequest, type AnthropicCall } from './anthropic-request';
 import { normalizeAnthropicMessage } from './anthropic-response';
+import { readAnthropicStream } from './anthropic-stream';
 import { AnthropicShapeError } from './anthropic-wire';
+import { sseEvents } from '../stream/sse-events';
 
 const DEFAULT_BASE_URL = 'https://api.anthropic.com';
 /** When neither the request nor the model registry gives a limit: the Messages API requires one. */
@@ -45,6 +47,25 @@ export class AnthropicAdapter implements ProviderAdapter {
     });
     if (!completion) throw this.http.badResponse(answer, 'a body that is not a Messages API message');
     return completion;
+  }
+
+  async *stream(request: ChatRequest, ctx: ProviderCallContext): AsyncGenerator<ChatCompletionChunk> {
+    const allowed = applyParamPolicy(request, this.name, ANTHROPIC_CHAT_FEATURES, this.config.unsupportedParams, ctx.warn);
+    const call = this.translate(allowed, ctx);
+    const answer = await this.http.openStream(
+      {
+        path: '/v1/messages',
+        headers: { ...this.headers(ctx.jobId), accept: 'text/event-stream' },
+        body: JSON.stringify({ ...call.body, stream: true }),
+        signal: ctx.signal,
+      },
+      classifyAnthropicError,
+    );
+    yield* readAnthropicStream(sseEvents(answer.body, this.name), {
+      http: this.http,
+      identity: { id: `msg-${ctx.jobId}`, model: ctx.model, created: Math.floor(Date.now() / 1000) },
+      structuredOutputTool: call.structuredOutputTool,
+    });
   }
 
   async close(): Promise<void> {

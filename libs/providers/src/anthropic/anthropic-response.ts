@@ -6,19 +6,21 @@ const toolUseBlockSchema = z.object({ type: z.literal('tool_use'), id: z.string(
 // Thinking, server-tool and other block types have no place in a chat completion; they are skipped.
 const otherBlockSchema = z.looseObject({ type: z.string() });
 
+export const anthropicUsageSchema = z.object({
+  input_tokens: z.number().nullish(),
+  output_tokens: z.number().nullish(),
+  cache_creation_input_tokens: z.number().nullish(),
+  cache_read_input_tokens: z.number().nullish(),
+});
+
+export type AnthropicUsage = z.infer<typeof anthropicUsageSchema>;
+
 const messageSchema = z.object({
   id: z.string().optional(),
   model: z.string().optional(),
   content: z.array(z.union([textBlockSchema, toolUseBlockSchema, otherBlockSchema])),
   stop_reason: z.string().nullish(),
-  usage: z
-    .object({
-      input_tokens: z.number().optional(),
-      output_tokens: z.number().optional(),
-      cache_creation_input_tokens: z.number().nullish(),
-      cache_read_input_tokens: z.number().nullish(),
-    })
-    .optional(),
+  usage: anthropicUsageSchema.optional(),
 });
 
 type RawMessage = z.infer<typeof messageSchema>;
@@ -55,7 +57,7 @@ function text(content: RawMessage['content']): string | null {
 }
 
 /** Anthropic's input_tokens leaves out cache reads and writes; OpenAI's prompt_tokens counts every prompt token. */
-function usage(raw: RawMessage['usage']): Usage {
+export function anthropicUsage(raw: AnthropicUsage | undefined): Usage {
   const cacheRead = raw?.cache_read_input_tokens ?? undefined;
   const prompt = (raw?.input_tokens ?? 0) + (raw?.cache_creation_input_tokens ?? 0) + (cacheRead ?? 0);
   const completion = raw?.output_tokens ?? 0;
@@ -67,7 +69,7 @@ function usage(raw: RawMessage['usage']): Usage {
   };
 }
 
-function finishReason(stopReason: string | null | undefined, hasToolCalls: boolean): FinishReason {
+export function anthropicFinishReason(stopReason: string | null | undefined, hasToolCalls: boolean): FinishReason {
   // hasOwn: a provider string must not reach Object.prototype ("constructor").
   const mapped = stopReason && Object.hasOwn(FINISH_REASONS, stopReason) ? FINISH_REASONS[stopReason] : undefined;
   return mapped ?? (hasToolCalls ? 'tool_calls' : 'stop');
@@ -86,11 +88,11 @@ export function normalizeAnthropicMessage(raw: unknown, ctx: AnthropicCompletion
   if (answer) {
     // The forced tool's input is the json_schema answer; the caller asked for content, not a tool call.
     content = JSON.stringify(answer.input);
-    finish = body.stop_reason === 'tool_use' ? 'stop' : finishReason(body.stop_reason, false);
+    finish = body.stop_reason === 'tool_use' ? 'stop' : anthropicFinishReason(body.stop_reason, false);
   } else {
     content = text(body.content);
     toolCalls = toolUses.map((block) => ({ id: block.id, type: 'function', function: { name: block.name, arguments: JSON.stringify(block.input) } }));
-    finish = finishReason(body.stop_reason, toolCalls.length > 0);
+    finish = anthropicFinishReason(body.stop_reason, toolCalls.length > 0);
   }
   return {
     id: body.id ?? `msg-${ctx.jobId}`,
@@ -105,6 +107,6 @@ export function normalizeAnthropicMessage(raw: unknown, ctx: AnthropicCompletion
         logprobs: null,
       },
     ],
-    usage: usage(body.usage),
+    usage: anthropicUsage(body.usage),
   };
 }

@@ -24,6 +24,8 @@ const EXCEPTION_KINDS: Readonly<Record<string, ProviderErrorKind>> = {
   ModelNotReadyException: 'overloaded',
   ModelTimeoutException: 'timeout',
   ModelErrorException: 'server_error',
+  // Sent as an event mid-stream when the model fails after it began answering.
+  ModelStreamErrorException: 'server_error',
   InternalServerException: 'server_error',
   ServiceUnavailableException: 'overloaded',
 };

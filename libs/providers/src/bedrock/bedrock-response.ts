@@ -20,23 +20,23 @@ const contentBlockSchema = z.looseObject({
   toolUse: z.object({ toolUseId: z.string(), name: z.string(), input: z.unknown() }).optional(),
 });
 
+export const converseUsageSchema = z.object({
+  inputTokens: tokenCount.optional(),
+  outputTokens: tokenCount.optional(),
+  totalTokens: tokenCount.optional(),
+  cacheReadInputTokens: tokenCount.optional(),
+  cacheWriteInputTokens: tokenCount.optional(),
+});
+
 const converseResponseSchema = z.object({
   output: z.object({
     message: z.object({ role: z.literal('assistant'), content: z.array(contentBlockSchema) }),
   }),
   stopReason: z.string(),
-  usage: z
-    .object({
-      inputTokens: tokenCount.optional(),
-      outputTokens: tokenCount.optional(),
-      totalTokens: tokenCount.optional(),
-      cacheReadInputTokens: tokenCount.optional(),
-      cacheWriteInputTokens: tokenCount.optional(),
-    })
-    .optional(),
+  usage: converseUsageSchema.optional(),
 });
 
-type ConverseUsage = NonNullable<z.infer<typeof converseResponseSchema>['usage']>;
+type ConverseUsage = z.infer<typeof converseUsageSchema>;
 
 export interface ConverseIdentity {
   id: string;
@@ -48,7 +48,7 @@ export interface ConverseIdentity {
  * Bedrock counts cache reads and writes apart from `inputTokens`; OpenAI's prompt_tokens counts every
  * prompt token, with the cache hits as a subset in `cached_tokens`.
  */
-function usage(raw: ConverseUsage | undefined): Usage {
+export function converseUsage(raw: ConverseUsage | undefined): Usage {
   const cacheRead = raw?.cacheReadInputTokens ?? 0;
   const prompt = (raw?.inputTokens ?? 0) + cacheRead + (raw?.cacheWriteInputTokens ?? 0);
   const completion = raw?.outputTokens ?? 0;
@@ -60,8 +60,8 @@ function usage(raw: ConverseUsage | undefined): Usage {
   };
 }
 
-function finishReason(stopReason: string, toolCalls: ToolCall[]): FinishReason {
-  return FINISH_REASONS[stopReason] ?? (toolCalls.length > 0 ? 'tool_calls' : 'stop');
+export function converseFinishReason(stopReason: string, hasToolCalls: boolean): FinishReason {
+  return (Object.hasOwn(FINISH_REASONS, stopReason) ? FINISH_REASONS[stopReason] : undefined) ?? (hasToolCalls ? 'tool_calls' : 'stop');
 }
 
 /** Our ChatCompletion from a Converse response body, or undefined when the body is not one. */
@@ -89,10 +89,10 @@ export function normalizeConverseResponse(raw: unknown, identity: ConverseIdenti
           refusal: null,
           ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
         },
-        finish_reason: finishReason(stopReason, toolCalls),
+        finish_reason: converseFinishReason(stopReason, toolCalls.length > 0),
         logprobs: null,
       },
     ],
-    usage: usage(parsed.data.usage),
+    usage: converseUsage(parsed.data.usage),
   };
 }

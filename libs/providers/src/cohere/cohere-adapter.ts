@@ -1,5 +1,5 @@
 import type { ProviderConfig } from '@switchyard/config';
-import type { ChatCompletion, ChatRequest, EmbeddingRequest, EmbeddingResponse } from '@switchyard/contracts';
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingRequest, EmbeddingResponse } from '@switchyard/contracts';
 import { ProviderHttpClient } from '../http/provider-http-client';
 import { applyParamPolicy } from '../params/param-policy';
 import type { ProviderAdapter, ProviderCallContext } from '../provider-adapter';
@@ -10,6 +10,8 @@ import { COHERE_CHAT_FEATURES } from './cohere-features';
 import { readCohereOptions, type CohereOptions } from './cohere-options';
 import { toCohereChatBody } from './cohere-request';
 import { readCohereChat } from './cohere-response';
+import { readCohereStream } from './cohere-stream';
+import { sseEvents } from '../stream/sse-events';
 
 /** The API root; the adapter appends /v2/chat and /v2/embed. */
 const DEFAULT_BASE_URL = 'https://api.cohere.com';
@@ -46,6 +48,19 @@ export class CohereAdapter implements ProviderAdapter {
       });
     }
     return reading.completion;
+  }
+
+  async *stream(request: ChatRequest, ctx: ProviderCallContext): AsyncGenerator<ChatCompletionChunk> {
+    const allowed = applyParamPolicy(request, this.name, COHERE_CHAT_FEATURES, this.config.unsupportedParams, ctx.warn);
+    const body = { ...toCohereChatBody(allowed, ctx.model), stream: true };
+    const answer = await this.http.openStream(
+      { path: '/v2/chat', headers: { ...this.headers(), accept: 'text/event-stream' }, body: JSON.stringify(body), signal: ctx.signal },
+      classifyCohereError,
+    );
+    yield* readCohereStream(sseEvents(answer.body, this.name), {
+      http: this.http,
+      identity: { id: `chatcmpl-${ctx.jobId}`, model: ctx.model, created: Math.floor(Date.now() / 1000) },
+    });
   }
 
   async embed(request: EmbeddingRequest, ctx: ProviderCallContext): Promise<EmbeddingResponse> {

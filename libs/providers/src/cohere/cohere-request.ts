@@ -12,11 +12,11 @@ export interface CohereResponseFormat {
   json_schema?: Record<string, unknown>;
 }
 
-/** The body of POST /v2/chat, non-streaming. */
+/** The body of POST /v2/chat; stream() sets `stream` to true. */
 export interface CohereChatBody {
   model: string;
   messages: CohereMessage[];
-  stream: false;
+  stream: boolean;
   tools?: CohereTool[];
   strict_tools?: boolean;
   tool_choice?: 'REQUIRED' | 'NONE';

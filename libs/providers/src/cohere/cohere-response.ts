@@ -1,8 +1,10 @@
-import type { ChatCompletion, FinishReason, ToolCall } from '@switchyard/contracts';
+import type { ChatCompletion, FinishReason, ToolCall, Usage } from '@switchyard/contracts';
 import { z } from 'zod';
 import type { ProviderErrorKind } from '../provider-error';
 
 const tokenCountsSchema = z.object({ input_tokens: z.number().optional(), output_tokens: z.number().optional() });
+
+export const cohereUsageSchema = z.object({ billed_units: tokenCountsSchema.nullish(), tokens: tokenCountsSchema.nullish() });
 
 const chatResponseSchema = z.object({
   id: z.string(),
@@ -13,7 +15,7 @@ const chatResponseSchema = z.object({
     tool_calls: z.array(z.object({ id: z.string(), function: z.object({ name: z.string(), arguments: z.string() }) })).nullish(),
     tool_plan: z.string().nullish(),
   }),
-  usage: z.object({ billed_units: tokenCountsSchema.nullish(), tokens: tokenCountsSchema.nullish() }).nullish(),
+  usage: cohereUsageSchema.nullish(),
 });
 
 type CohereChatResponse = z.infer<typeof chatResponseSchema>;
@@ -26,7 +28,7 @@ const FINISH_REASONS: Readonly<Record<string, FinishReason>> = {
 };
 
 /** Finish reasons that mean the generation failed: a 200 that must not become a result. */
-const FAILED_FINISH: Readonly<Record<string, ProviderErrorKind>> = {
+export const FAILED_FINISH: Readonly<Record<string, ProviderErrorKind>> = {
   ERROR: 'server_error',
   TIMEOUT: 'timeout',
 };
@@ -42,8 +44,16 @@ function answerText(message: CohereChatResponse['message']): string | null {
   return message.tool_plan ?? null;
 }
 
-function finishReason(raw: string, toolCalls: ToolCall[]): FinishReason {
-  return FINISH_REASONS[raw] ?? (toolCalls.length > 0 ? 'tool_calls' : 'stop');
+export function cohereFinishReason(raw: string, hasToolCalls: boolean): FinishReason {
+  return (Object.hasOwn(FINISH_REASONS, raw) ? FINISH_REASONS[raw] : undefined) ?? (hasToolCalls ? 'tool_calls' : 'stop');
+}
+
+/** Billed units are what Cohere charges for; `tokens` also counts its prompt template and is only the fallback. */
+export function cohereUsage(raw: z.infer<typeof cohereUsageSchema> | null | undefined): Usage {
+  const counted = raw?.billed_units ?? raw?.tokens;
+  const prompt = counted?.input_tokens ?? 0;
+  const completion = counted?.output_tokens ?? 0;
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
 }
 
 /**
@@ -55,14 +65,11 @@ export function readCohereChat(raw: unknown, model: string, created: number): Co
   const parsed = chatResponseSchema.safeParse(raw);
   if (!parsed.success) return undefined;
   const body = parsed.data;
-  const failed = FAILED_FINISH[body.finish_reason];
+  const failed = Object.hasOwn(FAILED_FINISH, body.finish_reason) ? FAILED_FINISH[body.finish_reason] : undefined;
   if (failed) return { failure: { kind: failed, finishReason: body.finish_reason } };
   const toolCalls = (body.message.tool_calls ?? []).map(
     (call): ToolCall => ({ id: call.id, type: 'function', function: { name: call.function.name, arguments: call.function.arguments } }),
   );
-  const counted = body.usage?.billed_units ?? body.usage?.tokens;
-  const prompt = counted?.input_tokens ?? 0;
-  const completion = counted?.output_tokens ?? 0;
   return {
     completion: {
       id: body.id,
@@ -73,11 +80,11 @@ export function readCohereChat(raw: unknown, model: string, created: number): Co
         {
           index: 0,
           message: { role: 'assistant', content: answerText(body.message), refusal: null, ...(toolCalls.length > 0 && { tool_calls: toolCalls }) },
-          finish_reason: finishReason(body.finish_reason, toolCalls),
+          finish_reason: cohereFinishReason(body.finish_reason, toolCalls.length > 0),
           logprobs: null,
         },
       ],
-      usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
+      usage: cohereUsage(body.usage),
     },
   };
 }

@@ -1,15 +1,17 @@
 import type { ProviderConfig } from '@switchyard/config';
-import type { ChatCompletion, ChatRequest, EmbeddingRequest, EmbeddingResponse } from '@switchyard/contracts';
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingRequest, EmbeddingResponse } from '@switchyard/contracts';
 import { ProviderHttpClient, clip, type HttpAnswer } from '../http/provider-http-client';
 import { applyParamPolicy } from '../params/param-policy';
 import type { ProviderAdapter, ProviderCallContext } from '../provider-adapter';
 import { ProviderError } from '../provider-error';
-import { postGemini } from './gemini-call';
+import { classifyGeminiError } from './gemini-error';
 import { normalizeBatchEmbeddings, toBatchEmbedRequest } from './gemini-embeddings';
 import { GEMINI_CHAT_FEATURES } from './gemini-features';
 import { readGeminiOptions } from './gemini-options';
 import { toGeminiRequest } from './gemini-request';
 import { readGenerateContentResponse } from './gemini-response';
+import { readGeminiStream } from './gemini-stream';
+import { sseEvents } from '../stream/sse-events';
 
 const DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com';
 
@@ -39,12 +41,10 @@ export class GeminiAdapter implements ProviderAdapter {
   async generate(request: ChatRequest, ctx: ProviderCallContext): Promise<ChatCompletion> {
     const allowed = applyParamPolicy(request, this.name, GEMINI_CHAT_FEATURES, this.config.unsupportedParams, ctx.warn);
     const body = toGeminiRequest(allowed, this.name);
-    const { json, answer } = await postGemini(this.http, {
-      path: this.methodPath(ctx.model, 'generateContent'),
-      headers: this.headers(ctx.jobId),
-      body: JSON.stringify(body),
-      signal: ctx.signal,
-    });
+    const { json, answer } = await this.http.json(
+      { path: this.methodPath(ctx.model, 'generateContent'), headers: this.headers(ctx.jobId), body: JSON.stringify(body), signal: ctx.signal },
+      classifyGeminiError,
+    );
     const reading = readGenerateContentResponse(json, { id: `chatcmpl-${ctx.jobId}`, model: ctx.model, created: Math.floor(Date.now() / 1000) });
     if (!reading) throw this.http.badResponse(answer, 'a body that is not a generateContent response');
     if (reading.kind === 'blocked') throw this.blocked(answer, reading.blockReason, reading.message);
@@ -52,13 +52,36 @@ export class GeminiAdapter implements ProviderAdapter {
     return reading.completion;
   }
 
-  async embed(request: EmbeddingRequest, ctx: ProviderCallContext): Promise<EmbeddingResponse> {
-    const { json, answer } = await postGemini(this.http, {
-      path: this.methodPath(ctx.model, 'batchEmbedContents'),
-      headers: this.headers(ctx.jobId),
-      body: JSON.stringify(toBatchEmbedRequest(request, modelResource(ctx.model))),
-      signal: ctx.signal,
+  async *stream(request: ChatRequest, ctx: ProviderCallContext): AsyncGenerator<ChatCompletionChunk> {
+    const allowed = applyParamPolicy(request, this.name, GEMINI_CHAT_FEATURES, this.config.unsupportedParams, ctx.warn);
+    const body = toGeminiRequest(allowed, this.name);
+    const answer = await this.http.openStream(
+      {
+        // alt=sse makes the stream Server-Sent Events; without it Gemini streams one JSON array.
+        path: `${this.methodPath(ctx.model, 'streamGenerateContent')}?alt=sse`,
+        headers: { ...this.headers(ctx.jobId), accept: 'text/event-stream' },
+        body: JSON.stringify(body),
+        signal: ctx.signal,
+      },
+      classifyGeminiError,
+    );
+    yield* readGeminiStream(sseEvents(answer.body, this.name), {
+      http: this.http,
+      identity: { id: `chatcmpl-${ctx.jobId}`, model: ctx.model, created: Math.floor(Date.now() / 1000) },
+      warn: ctx.warn,
     });
+  }
+
+  async embed(request: EmbeddingRequest, ctx: ProviderCallContext): Promise<EmbeddingResponse> {
+    const { json, answer } = await this.http.json(
+      {
+        path: this.methodPath(ctx.model, 'batchEmbedContents'),
+        headers: this.headers(ctx.jobId),
+        body: JSON.stringify(toBatchEmbedRequest(request, modelResource(ctx.model))),
+        signal: ctx.signal,
+      },
+      classifyGeminiError,
+    );
     const embeddings = normalizeBatchEmbeddings(json, request, ctx.model);
     if (!embeddings) throw this.http.badResponse(answer, 'a body that is not one embedding per input');
     return embeddings;

@@ -87,7 +87,7 @@ function kindOf(httpStatus: number, info: GeminiErrorInfo): ProviderErrorKind {
 }
 
 /** A non-2xx Gemini answer classified by its ErrorInfo reason, its message, its canonical status, then its HTTP status. */
-export function classifyGeminiError(answer: HttpAnswer): ErrorReading & { retryDelayMs?: number } {
+export function classifyGeminiError(answer: HttpAnswer): ErrorReading {
   const info = readGeminiError(answer.text);
-  return { kind: kindOf(answer.status, info), message: info.message, retryDelayMs: info.retryDelayMs };
+  return { kind: kindOf(answer.status, info), message: info.message, retryAfterMs: info.retryDelayMs };
 }

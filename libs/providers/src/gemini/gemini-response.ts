@@ -20,7 +20,7 @@ const candidateSchema = z.object({
   index: z.number().int().optional(),
 });
 
-const responseSchema = z.object({
+export const generateContentSchema = z.object({
   candidates: z.array(candidateSchema).optional(),
   promptFeedback: z.object({ blockReason: z.string().optional(), blockReasonMessage: z.string().optional() }).optional(),
   usageMetadata: z
@@ -37,7 +37,8 @@ const responseSchema = z.object({
 });
 
 type RawCandidate = z.infer<typeof candidateSchema>;
-type RawUsage = z.infer<typeof responseSchema>['usageMetadata'];
+type RawUsage = z.infer<typeof generateContentSchema>['usageMetadata'];
+export type GeminiCandidate = RawCandidate;
 
 /** Gemini's finish reasons that have an OpenAI counterpart; the output filters all read as content_filter. */
 const FINISH_REASONS: Readonly<Record<string, FinishReason>> = {
@@ -61,7 +62,8 @@ export interface GeminiFallbacks {
   created: number;
 }
 
-function toolCalls(candidate: RawCandidate): ToolCall[] {
+/** The candidate's functionCall parts as tool calls, each whole (Gemini never splits one). */
+export function geminiToolCalls(candidate: RawCandidate): ToolCall[] {
   return (candidate.content?.parts ?? []).flatMap((part) =>
     part.functionCall
       ? [
@@ -76,34 +78,34 @@ function toolCalls(candidate: RawCandidate): ToolCall[] {
   );
 }
 
-function answerText(candidate: RawCandidate): string | null {
+export function answerText(candidate: RawCandidate): string | null {
   const texts = (candidate.content?.parts ?? []).flatMap((part) => (part.text !== undefined && part.thought !== true ? [part.text] : []));
   return texts.length > 0 ? texts.join('') : null;
 }
 
-function mappedFinishReason(raw: string | undefined): FinishReason | undefined {
+export function mappedFinishReason(raw: string | undefined): FinishReason | undefined {
   return raw !== undefined && Object.hasOwn(FINISH_REASONS, raw) ? FINISH_REASONS[raw] : undefined;
 }
 
-function finishReason(raw: string | undefined, calls: ToolCall[]): FinishReason {
+export function geminiFinishReason(raw: string | undefined, hasCalls: boolean): FinishReason {
   const mapped = mappedFinishReason(raw);
   // Gemini says STOP when it stops to call functions; OpenAI clients look for tool_calls.
-  if (calls.length > 0 && (mapped === undefined || mapped === 'stop')) return 'tool_calls';
+  if (hasCalls && (mapped === undefined || mapped === 'stop')) return 'tool_calls';
   return mapped ?? 'stop';
 }
 
 function choice(candidate: RawCandidate, position: number): ChatCompletionChoice {
-  const calls = toolCalls(candidate);
+  const calls = geminiToolCalls(candidate);
   return {
     index: candidate.index ?? position,
     message: { role: 'assistant', content: answerText(candidate), refusal: null, ...(calls.length > 0 ? { tool_calls: calls } : {}) },
-    finish_reason: finishReason(candidate.finishReason, calls),
+    finish_reason: geminiFinishReason(candidate.finishReason, calls.length > 0),
     logprobs: null,
   };
 }
 
 /** Thinking tokens are billed as output and OpenAI counts its reasoning tokens as completion tokens, so they are added in. */
-function usage(raw: RawUsage): Usage {
+export function geminiUsage(raw: RawUsage): Usage {
   const prompt = raw?.promptTokenCount ?? 0;
   const completion = (raw?.candidatesTokenCount ?? 0) + (raw?.thoughtsTokenCount ?? 0);
   return {
@@ -119,7 +121,7 @@ function usage(raw: RawUsage): Usage {
  * blockReason and no candidates); undefined when it is neither.
  */
 export function readGenerateContentResponse(raw: unknown, fallbacks: GeminiFallbacks): GeminiReading | undefined {
-  const parsed = responseSchema.safeParse(raw);
+  const parsed = generateContentSchema.safeParse(raw);
   if (!parsed.success) return undefined;
   const body = parsed.data;
   const candidates = body.candidates ?? [];
@@ -136,7 +138,7 @@ export function readGenerateContentResponse(raw: unknown, fallbacks: GeminiFallb
       created: fallbacks.created,
       model: body.modelVersion ?? fallbacks.model,
       choices: candidates.map(choice),
-      usage: usage(body.usageMetadata),
+      usage: geminiUsage(body.usageMetadata),
     },
     unmappedFinishReasons: [...new Set(unmappedFinishReasons)],
   };

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ProviderConfig } from '@switchyard/config';
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import { ProviderError, scrubSecrets, type ProviderErrorKind } from '../provider-error';
 import { redactKey } from '../redact-key';
 import { retryAfterMs } from '../retry-after';
@@ -38,9 +38,25 @@ export interface HttpAnswer {
 export interface ErrorReading {
   kind: ProviderErrorKind;
   message?: string;
+  /** A wait the body states (Gemini's RetryInfo), used when no retry-after header gives one. */
+  retryAfterMs?: number;
 }
 
 export type ErrorClassifier = (answer: HttpAnswer) => ErrorReading;
+
+/** A 2xx whose body is still arriving: the raw bytes, in the order the provider sends them. */
+export interface StreamingAnswer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** Fails only with ProviderError: `canceled`, `timeout` (went quiet), or `bad_response` (broke off). */
+  body: AsyncIterable<Uint8Array>;
+}
+
+/**
+ * The status an error event sent after a 200 is read as: the server failed mid-way, so an event
+ * that names no class of its own counts as a 500 would.
+ */
+const MID_STREAM_STATUS = 500;
 
 function errorCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
@@ -122,11 +138,60 @@ export class ProviderHttpClient {
     }
   }
 
+  /**
+   * Opens a streamed call and resolves once a 2xx's headers are in; a non-2xx becomes a
+   * ProviderError through `classify`, as with `json`. There is no deadline on the whole call, only
+   * undici's headersTimeout and bodyTimeout (both `timeoutMs`): an answer that keeps sending is
+   * healthy however long it runs, one that goes quiet for `timeoutMs` is a `timeout`. Leaving the
+   * body unfinished (an early return, or the caller's abort) closes the connection.
+   */
+  async openStream(call: HttpCall, classify: ErrorClassifier): Promise<StreamingAnswer> {
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await this.pool.request({
+        method: call.method ?? 'POST',
+        path: this.pathFor(call.path),
+        headers: call.headers,
+        body: call.body,
+        signal: call.signal,
+      });
+    } catch (error) {
+      throw this.transportFailure(error, call.signal);
+    }
+    const { statusCode: status, headers, body } = response;
+    if (status >= 200 && status < 300) return { status, headers, body: this.guardBody(body, call.signal) };
+    let text: string;
+    try {
+      text = await body.text();
+    } catch (error) {
+      throw this.transportFailure(error, call.signal);
+    }
+    const answer = { status, headers, text };
+    throw this.httpFailure(answer, classify(answer));
+  }
+
+  /** An error event the provider sent after the stream began, read by the family's error classifier. */
+  streamError(raw: string, classify: ErrorClassifier): ProviderError {
+    const reading = classify({ status: MID_STREAM_STATUS, headers: {}, text: raw });
+    const detail = reading.message ? `: ${clip(reading.message)}` : '';
+    return new ProviderError(reading.kind, this.redact(`${this.name} failed mid-stream${detail}`), { body: this.redact(raw) });
+  }
+
+  /** A stream the adapter cannot read to its end: `what` says how, `raw` is the offending event if any. */
+  streamFailure(kind: ProviderErrorKind, what: string, raw?: string): ProviderError {
+    return new ProviderError(kind, this.redact(`${this.name} ${what}`), raw === undefined ? {} : { body: this.redact(raw) });
+  }
+
+  /** The stream ended cleanly but before the family's final event: an answer cut short. */
+  streamTruncated(): ProviderError {
+    return new ProviderError('bad_response', `${this.name} ended the stream before its final event`);
+  }
+
   httpFailure(answer: HttpAnswer, reading: ErrorReading): ProviderError {
     const detail = reading.message ? `: ${clip(reading.message)}` : '';
     return new ProviderError(reading.kind, this.redact(`${this.name} answered ${answer.status}${detail}`), {
       status: answer.status,
-      retryAfterMs: retryAfterMs(answer.headers),
+      retryAfterMs: retryAfterMs(answer.headers) ?? reading.retryAfterMs,
       body: this.redact(answer.text),
     });
   }
@@ -150,11 +215,24 @@ export class ProviderHttpClient {
     await this.pool.close();
   }
 
-  private transportFailure(error: unknown, caller: AbortSignal, timeout: AbortSignal): ProviderError {
+  /** Body read errors as ProviderErrors; returning early (for-await break) destroys the body, which closes the socket. */
+  private async *guardBody(body: AsyncIterable<Uint8Array>, caller: AbortSignal): AsyncGenerator<Uint8Array> {
+    try {
+      for await (const bytes of body) yield bytes;
+    } catch (error) {
+      if (caller.aborted) throw new ProviderError('canceled', `${this.name}: call canceled`);
+      const code = errorCode(error);
+      if (code === 'UND_ERR_BODY_TIMEOUT') throw new ProviderError('timeout', `${this.name} sent nothing for ${this.options.timeoutMs} ms mid-stream`);
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new ProviderError('bad_response', this.redact(`${this.name} broke off the stream: ${code ?? 'error'} (${clip(reason)})`), { cause: error });
+    }
+  }
+
+  private transportFailure(error: unknown, caller: AbortSignal, timeout?: AbortSignal): ProviderError {
     // The caller's signal is checked first: a cancel that races the timeout is still a cancel.
     if (caller.aborted) return new ProviderError('canceled', `${this.name}: call canceled`);
     const code = errorCode(error);
-    if (timeout.aborted || (code !== undefined && TIMEOUT_CODES.has(code))) {
+    if (timeout?.aborted || (code !== undefined && TIMEOUT_CODES.has(code))) {
       return new ProviderError('timeout', `${this.name} did not answer within ${this.options.timeoutMs} ms`);
     }
     const reason = error instanceof Error ? error.message : String(error);

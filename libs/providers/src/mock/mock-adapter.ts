@@ -1,11 +1,12 @@
 import type { ProviderConfig } from '@switchyard/config';
-import type { ChatCompletion, ChatRequest, EmbeddingRequest, EmbeddingResponse } from '@switchyard/contracts';
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingRequest, EmbeddingResponse } from '@switchyard/contracts';
 import { kindForHttpError } from '../http-error-kind';
 import type { ProviderAdapter, ProviderCallContext } from '../provider-adapter';
 import { ProviderError } from '../provider-error';
 import { MockDirectiveError, mockCompletion, readMockRequest, type MockDirective } from './mock-completion';
 import { mockEmbeddings } from './mock-embeddings';
 import { mockFailure } from './mock-failure';
+import { mockCompletionStream } from './mock-stream';
 import { mockWait } from './mock-wait';
 
 function defaultLatency(config: ProviderConfig): number {
@@ -33,14 +34,14 @@ export class MockAdapter implements ProviderAdapter {
   }
 
   async generate(request: ChatRequest, ctx: ProviderCallContext): Promise<ChatCompletion> {
-    const directive = this.directiveOf(request);
-    try {
-      await mockWait(directive.hang ? 'forever' : (directive.latency_ms ?? this.latencyMs), ctx.signal);
-    } catch {
-      throw new ProviderError('canceled', `${this.name}: call canceled`);
-    }
-    if (directive.status !== undefined) throw this.failure(directive, directive.status);
+    await this.answerOrFail(request, ctx);
     return mockCompletion(request, ctx.model);
+  }
+
+  /** The same answer in word chunks; the directive's `stream_*` faults strike mid-stream. */
+  async *stream(request: ChatRequest, ctx: ProviderCallContext): AsyncGenerator<ChatCompletionChunk> {
+    const directive = await this.answerOrFail(request, ctx);
+    yield* mockCompletionStream(mockCompletion(request, ctx.model), directive, ctx.signal, this.name);
   }
 
   async embed(request: EmbeddingRequest, ctx: ProviderCallContext): Promise<EmbeddingResponse> {
@@ -53,6 +54,18 @@ export class MockAdapter implements ProviderAdapter {
   }
 
   async close(): Promise<void> {}
+
+  /** Waits the directive's latency (or forever, for `hang`), then fails with its status if it has one. */
+  private async answerOrFail(request: ChatRequest, ctx: ProviderCallContext): Promise<MockDirective> {
+    const directive = this.directiveOf(request);
+    try {
+      await mockWait(directive.hang ? 'forever' : (directive.latency_ms ?? this.latencyMs), ctx.signal);
+    } catch {
+      throw new ProviderError('canceled', `${this.name}: call canceled`);
+    }
+    if (directive.status !== undefined) throw this.failure(directive, directive.status);
+    return directive;
+  }
 
   private directiveOf(request: ChatRequest): MockDirective {
     try {

@@ -21,6 +21,14 @@ const directiveSchema = z.strictObject({
   error_rate: z.number().min(0).max(1).optional(),
   /** The OpenAI error code put in a failure's body, e.g. `context_length_exceeded` with status 400. */
   error_code: z.string().optional(),
+  /** Streams only: after this many content chunks, fail as the family fails mid-stream (its error event). */
+  stream_fail_after: z.number().int().nonnegative().optional(),
+  /** Streams only: after this many content chunks, end the stream without its final events. */
+  stream_truncate_after: z.number().int().nonnegative().optional(),
+  /** Streams only: after this many content chunks, go quiet with the connection left open. */
+  stream_stall_after: z.number().int().nonnegative().optional(),
+  /** Streams only: the pause between two chunks. */
+  stream_interval_ms: z.number().nonnegative().optional(),
 });
 
 /** Per-request behaviour written as `#mock{...}` (a JSON object) inside the last user message. */
@@ -162,6 +170,5 @@ export function mockCompletion(request: MockChatInput, upstreamModel: string): C
       logprobs: null,
     })),
     usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
-    system_fingerprint: null,
   };
 }

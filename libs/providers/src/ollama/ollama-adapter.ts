@@ -1,5 +1,5 @@
 import type { ProviderConfig } from '@switchyard/config';
-import type { ChatCompletion, ChatRequest, EmbeddingRequest, EmbeddingResponse } from '@switchyard/contracts';
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingRequest, EmbeddingResponse } from '@switchyard/contracts';
 import { ProviderHttpClient } from '../http/provider-http-client';
 import { applyParamPolicy } from '../params/param-policy';
 import type { ProviderAdapter, ProviderCallContext } from '../provider-adapter';
@@ -7,8 +7,10 @@ import { normalizeOllamaEmbeddings, toOllamaEmbedBody } from './ollama-embedding
 import { classifyOllamaError } from './ollama-error';
 import { OLLAMA_CHAT_FEATURES } from './ollama-features';
 import { readOllamaOptions, type OllamaOptions } from './ollama-options';
-import { toOllamaChatBody } from './ollama-request';
+import { toOllamaChatBody, type OllamaChatBody } from './ollama-request';
 import { normalizeOllamaChat } from './ollama-response';
+import { readOllamaStream } from './ollama-stream';
+import { ndjsonLines } from '../stream/ndjson-lines';
 
 const DEFAULT_BASE_URL = 'http://127.0.0.1:11434';
 
@@ -32,8 +34,7 @@ export class OllamaAdapter implements ProviderAdapter {
   }
 
   async generate(request: ChatRequest, ctx: ProviderCallContext): Promise<ChatCompletion> {
-    const allowed = applyParamPolicy(request, this.name, OLLAMA_CHAT_FEATURES, this.config.unsupportedParams, ctx.warn);
-    const body = toOllamaChatBody(allowed, ctx.model, this.options, { provider: this.name, policy: this.config.unsupportedParams, warn: ctx.warn });
+    const body = this.chatBody(request, ctx);
     const { json, answer } = await this.http.json(
       { path: '/api/chat', headers: this.headers(), body: JSON.stringify(body), signal: ctx.signal },
       classifyOllamaError,
@@ -41,6 +42,18 @@ export class OllamaAdapter implements ProviderAdapter {
     const completion = normalizeOllamaChat(json, ctx.model, { id: `chatcmpl-${ctx.jobId}`, created: Math.floor(Date.now() / 1000) });
     if (!completion) throw this.http.badResponse(answer, 'a body that is not an Ollama chat response');
     return completion;
+  }
+
+  async *stream(request: ChatRequest, ctx: ProviderCallContext): AsyncGenerator<ChatCompletionChunk> {
+    const body = { ...this.chatBody(request, ctx), stream: true };
+    const answer = await this.http.openStream(
+      { path: '/api/chat', headers: { ...this.headers(), accept: 'application/x-ndjson' }, body: JSON.stringify(body), signal: ctx.signal },
+      classifyOllamaError,
+    );
+    yield* readOllamaStream(ndjsonLines(answer.body, this.name), {
+      http: this.http,
+      identity: { id: `chatcmpl-${ctx.jobId}`, model: ctx.model, created: Math.floor(Date.now() / 1000) },
+    });
   }
 
   async embed(request: EmbeddingRequest, ctx: ProviderCallContext): Promise<EmbeddingResponse> {
@@ -56,6 +69,11 @@ export class OllamaAdapter implements ProviderAdapter {
 
   async close(): Promise<void> {
     await this.http.close();
+  }
+
+  private chatBody(request: ChatRequest, ctx: ProviderCallContext): OllamaChatBody {
+    const allowed = applyParamPolicy(request, this.name, OLLAMA_CHAT_FEATURES, this.config.unsupportedParams, ctx.warn);
+    return toOllamaChatBody(allowed, ctx.model, this.options, { provider: this.name, policy: this.config.unsupportedParams, warn: ctx.warn });
   }
 
   private headers(): Record<string, string> {

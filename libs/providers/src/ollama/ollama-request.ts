@@ -19,11 +19,11 @@ export interface OllamaModelOptions {
   frequency_penalty?: number;
 }
 
-/** The body of POST /api/chat, non-streaming. */
+/** The body of POST /api/chat; stream() sets `stream` to true. */
 export interface OllamaChatBody {
   model: string;
   messages: OllamaMessage[];
-  stream: false;
+  stream: boolean;
   tools?: OllamaTool[];
   format?: 'json' | Record<string, unknown>;
   options?: OllamaModelOptions;

@@ -21,7 +21,7 @@ const chatResponseSchema = z.object({
 });
 
 /** `load` and `unload` answer empty requests, which the adapter never sends. */
-const FINISH_REASONS: Readonly<Record<string, FinishReason>> = {
+const OLLAMA_FINISH_REASONS: Readonly<Record<string, FinishReason>> = {
   stop: 'stop',
   length: 'length',
 };
@@ -31,7 +31,13 @@ export interface OllamaCompletionFallbacks {
   created: number;
 }
 
-function createdSeconds(createdAt: string | undefined, fallback: number): number {
+/** Ollama reports a tool-calling turn with done_reason `stop`, so callers check the calls first. */
+export function ollamaFinishReason(doneReason: string | null | undefined): FinishReason {
+  const reason = doneReason ?? 'stop';
+  return (Object.hasOwn(OLLAMA_FINISH_REASONS, reason) ? OLLAMA_FINISH_REASONS[reason] : undefined) ?? 'stop';
+}
+
+export function createdSeconds(createdAt: string | undefined, fallback: number): number {
   const ms = createdAt === undefined ? NaN : Date.parse(createdAt);
   return Number.isNaN(ms) ? fallback : Math.floor(ms / 1000);
 }
@@ -65,7 +71,7 @@ export function normalizeOllamaChat(raw: unknown, model: string, fallbacks: Olla
       {
         index: 0,
         message: { role: 'assistant', content: calling && text === '' ? null : text, refusal: null, ...(calling && { tool_calls: toolCalls }) },
-        finish_reason: calling ? 'tool_calls' : (FINISH_REASONS[body.done_reason ?? 'stop'] ?? 'stop'),
+        finish_reason: calling ? 'tool_calls' : ollamaFinishReason(body.done_reason),
         logprobs: null,
       },
     ],

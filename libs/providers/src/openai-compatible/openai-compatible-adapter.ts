@@ -25,6 +25,10 @@ export class OpenAICompatibleAdapter extends OpenAIAdapter {
     return toCompatibleChatBody(request, ctx, this.name, this.settings);
   }
 
+  protected override streamFields(): Record<string, unknown> {
+    return this.settings.streamOptions ? super.streamFields() : { stream: true };
+  }
+
   protected override embeddingsBody(request: EmbeddingRequest, ctx: ProviderCallContext): Record<string, unknown> {
     return toCompatibleEmbeddingsBody(request, ctx, this.name, this.settings);
   }

@@ -34,6 +34,8 @@ export interface CompatibleSettings {
   dataUrlImagesOnly: boolean;
   headers: Readonly<Record<string, string>>;
   body: Readonly<Record<string, unknown>>;
+  /** Whether streamed calls ask for usage with `stream_options.include_usage`. */
+  streamOptions: boolean;
   /** Fields the embeddings API lacks, or null when the server has no embeddings API. */
   embeddingsUnsupported: ReadonlyArray<keyof EmbeddingRequest> | null;
 }
@@ -84,6 +86,7 @@ export function resolveCompatibleSettings(config: ProviderConfig): CompatibleSet
     dataUrlImagesOnly: preset.dataUrlImagesOnly ?? false,
     headers: mapped(options, preset.headersFromOptions) as Record<string, string>,
     body: mapped(options, preset.bodyFromOptions),
+    streamOptions: !preset.noStreamOptions,
     embeddingsUnsupported: preset.embeddings?.unsupported ?? null,
   };
 }

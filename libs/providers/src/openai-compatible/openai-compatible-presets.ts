@@ -21,6 +21,8 @@ export interface CompatiblePreset {
   headersFromOptions?: Readonly<Record<string, string>>;
   /** `options` key → request body field. */
   bodyFromOptions?: Readonly<Record<string, string>>;
+  /** The server refuses `stream_options` (it reports usage in its last chunk unasked), so streams go without it. */
+  noStreamOptions?: boolean;
   /** The server's embeddings API and the request fields it lacks; absent when it has none. */
   embeddings?: { unsupported: ReadonlyArray<keyof EmbeddingRequest> };
 }
@@ -42,7 +44,8 @@ const MAX_TOKENS_ONLY = { max_completion_tokens: 'max_tokens' } as const;
  * - Fireworks: OpenAI's chat parameters; max_tokens is the documented limit field.
  * - DeepSeek: no seed, n, user, parallel_tool_calls, json_schema or image input; no embeddings.
  * - OpenRouter: no n; max_tokens; HTTP-Referer and X-Title identify the calling app.
- * - Mistral: random_seed instead of seed, max_tokens only, no user; safe_prompt is its own.
+ * - Mistral: random_seed instead of seed, max_tokens only, no user; safe_prompt is its own; a
+ *   stream_options field is refused (422 extra_forbidden), usage comes in the last chunk anyway.
  */
 export const PRESETS: Readonly<Record<PresetName, CompatiblePreset>> = {
   vllm: {
@@ -89,6 +92,7 @@ export const PRESETS: Readonly<Record<PresetName, CompatiblePreset>> = {
     chatFeatures: allBut('user'),
     rename: { seed: 'random_seed', ...MAX_TOKENS_ONLY },
     bodyFromOptions: { safe_prompt: 'safe_prompt' },
+    noStreamOptions: true,
     embeddings: { unsupported: ['user', 'dimensions'] },
   },
 };

@@ -1,5 +1,5 @@
 import type { ProviderConfig } from '@switchyard/config';
-import type { ChatCompletion, ChatRequest, EmbeddingRequest, EmbeddingResponse } from '@switchyard/contracts';
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingRequest, EmbeddingResponse } from '@switchyard/contracts';
 import { kindForHttpError } from '../http-error-kind';
 import { ProviderHttpClient, type HttpAnswer, type ErrorReading } from '../http/provider-http-client';
 import { ALL_CHAT_FEATURES } from '../params/all-features';
@@ -8,6 +8,8 @@ import type { ProviderAdapter, ProviderCallContext } from '../provider-adapter';
 import { readErrorBody } from './openai-error-body';
 import { normalizeChatCompletion } from './openai-response';
 import { normalizeEmbeddings } from './openai-embeddings';
+import { readOpenAIStream } from './openai-stream';
+import { sseEvents } from '../stream/sse-events';
 
 const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
@@ -60,6 +62,25 @@ export class OpenAIAdapter implements ProviderAdapter {
     return completion;
   }
 
+  async *stream(request: ChatRequest, ctx: ProviderCallContext): AsyncGenerator<ChatCompletionChunk> {
+    const allowed = applyParamPolicy(request, this.name, this.chatFeatures, this.config.unsupportedParams, ctx.warn);
+    const body = { ...this.chatBody(allowed, ctx), ...this.streamFields() };
+    const answer = await this.http.openStream(
+      {
+        path: this.chatPath(ctx.model),
+        headers: { ...this.headers(ctx.jobId), accept: 'text/event-stream' },
+        body: JSON.stringify(body),
+        signal: ctx.signal,
+      },
+      (failed) => this.classifyError(failed),
+    );
+    yield* readOpenAIStream(sseEvents(answer.body, this.name), {
+      http: this.http,
+      classify: (failed) => this.classifyError(failed),
+      fallbacks: { id: `chatcmpl-${ctx.jobId}`, model: ctx.model, created: Math.floor(Date.now() / 1000) },
+    });
+  }
+
   async embed(request: EmbeddingRequest, ctx: ProviderCallContext): Promise<EmbeddingResponse> {
     const body = this.embeddingsBody(request, ctx);
     const { json, answer } = await this.http.json(
@@ -87,6 +108,11 @@ export class OpenAIAdapter implements ProviderAdapter {
   /** The wire body for a request the param policy has already filtered. */
   protected chatBody(request: ChatRequest, ctx: ProviderCallContext): Record<string, unknown> {
     return { ...request, model: ctx.model };
+  }
+
+  /** What turns the body into a streamed one; usage is asked for, so a streamed job is priced like any other. */
+  protected streamFields(): Record<string, unknown> {
+    return { stream: true, stream_options: { include_usage: true } };
   }
 
   protected embeddingsBody(request: EmbeddingRequest, ctx: ProviderCallContext): Record<string, unknown> {

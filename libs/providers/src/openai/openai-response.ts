@@ -1,10 +1,17 @@
-import type { ChatCompletion, ChatCompletionChoice, FinishReason, ToolCall } from '@switchyard/contracts';
+import type { ChatCompletion, ChatCompletionChoice, FinishReason, ToolCall, Usage } from '@switchyard/contracts';
 import { z } from 'zod';
 
 const FINISH_REASONS: ReadonlySet<string> = new Set<FinishReason>(['stop', 'length', 'tool_calls', 'content_filter', 'function_call']);
 
 function isFinishReason(value: string | null | undefined): value is FinishReason {
   return value != null && FINISH_REASONS.has(value);
+}
+
+/** A server's finish reason in the contract's closed set. */
+export function openAIFinishReason(raw: string | null | undefined, hasToolCalls: boolean): FinishReason {
+  if (isFinishReason(raw)) return raw;
+  // llama.cpp and vLLM sometimes send null or words of their own; the contract has a closed set.
+  return hasToolCalls ? 'tool_calls' : 'stop';
 }
 
 /** Lenient where compatible servers differ (missing ids, null usage), strict where a result would be meaningless. */
@@ -25,21 +32,21 @@ const choiceSchema = z.object({
   finish_reason: z.string().nullish(),
 });
 
+export const usageSchema = z.object({
+  prompt_tokens: z.number().optional(),
+  completion_tokens: z.number().optional(),
+  total_tokens: z.number().optional(),
+  prompt_tokens_details: z.object({ cached_tokens: z.number().nullish() }).nullish(),
+  // DeepSeek reports prompt-cache hits under its own name instead of prompt_tokens_details.
+  prompt_cache_hit_tokens: z.number().nullish(),
+});
+
 const completionSchema = z.object({
   id: z.string().optional(),
   created: z.number().optional(),
   model: z.string().optional(),
   choices: z.array(choiceSchema),
-  usage: z
-    .object({
-      prompt_tokens: z.number().optional(),
-      completion_tokens: z.number().optional(),
-      total_tokens: z.number().optional(),
-      prompt_tokens_details: z.object({ cached_tokens: z.number().nullish() }).nullish(),
-      // DeepSeek reports prompt-cache hits under its own name instead of prompt_tokens_details.
-      prompt_cache_hit_tokens: z.number().nullish(),
-    })
-    .nullish(),
+  usage: usageSchema.nullish(),
   system_fingerprint: z.string().nullish(),
 });
 
@@ -52,10 +59,17 @@ export interface CompletionFallbacks {
   created: number;
 }
 
-function finishReason(choice: RawChoice, toolCalls: ToolCall[] | undefined): FinishReason {
-  if (isFinishReason(choice.finish_reason)) return choice.finish_reason;
-  // llama.cpp and vLLM sometimes send null or words of their own; the contract has a closed set.
-  return toolCalls?.length ? 'tool_calls' : 'stop';
+/** Missing counts are 0; the total, when missing, is their sum. */
+export function normalizeUsage(raw: z.infer<typeof usageSchema> | null | undefined): Usage {
+  const prompt = raw?.prompt_tokens ?? 0;
+  const completion = raw?.completion_tokens ?? 0;
+  const cached = raw?.prompt_tokens_details?.cached_tokens ?? raw?.prompt_cache_hit_tokens;
+  return {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: raw?.total_tokens ?? prompt + completion,
+    ...(cached != null ? { prompt_tokens_details: { cached_tokens: cached } } : {}),
+  };
 }
 
 function normalizeChoice(choice: RawChoice, position: number): ChatCompletionChoice {
@@ -70,7 +84,7 @@ function normalizeChoice(choice: RawChoice, position: number): ChatCompletionCho
       refusal: choice.message?.refusal ?? null,
       ...(toolCalls?.length ? { tool_calls: toolCalls } : {}),
     },
-    finish_reason: finishReason(choice, toolCalls),
+    finish_reason: openAIFinishReason(choice.finish_reason, Boolean(toolCalls?.length)),
     logprobs: null,
   };
 }
@@ -80,21 +94,13 @@ export function normalizeChatCompletion(raw: unknown, fallbacks: CompletionFallb
   const parsed = completionSchema.safeParse(raw);
   if (!parsed.success) return undefined;
   const body = parsed.data;
-  const prompt = body.usage?.prompt_tokens ?? 0;
-  const completion = body.usage?.completion_tokens ?? 0;
-  const cached = body.usage?.prompt_tokens_details?.cached_tokens ?? body.usage?.prompt_cache_hit_tokens;
   return {
     id: body.id ?? fallbacks.id,
     object: 'chat.completion',
     created: body.created ?? fallbacks.created,
     model: body.model ?? fallbacks.model,
     choices: body.choices.map(normalizeChoice),
-    usage: {
-      prompt_tokens: prompt,
-      completion_tokens: completion,
-      total_tokens: body.usage?.total_tokens ?? prompt + completion,
-      ...(cached != null ? { prompt_tokens_details: { cached_tokens: cached } } : {}),
-    },
-    ...(body.system_fingerprint !== undefined ? { system_fingerprint: body.system_fingerprint } : {}),
+    usage: normalizeUsage(body.usage),
+    ...(body.system_fingerprint ? { system_fingerprint: body.system_fingerprint } : {}),
   };
 }

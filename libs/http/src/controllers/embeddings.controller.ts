@@ -1,0 +1,21 @@
+import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
+import { EmbeddingCallDto, JOB_ID_HEADER, validateBody, type EmbeddingResponse } from '@switchyard/contracts';
+import { AwaitCompletion, callCommand } from '@switchyard/jobs';
+import type { FastifyReply } from 'fastify';
+import { CurrentPrincipal, type Principal } from '../auth/principal';
+import { clientDisconnectSignal } from './client-disconnect';
+
+/** OpenAI's embeddings, served as a durable job at interactive priority. */
+@Controller('v1/embeddings')
+export class EmbeddingsController {
+  constructor(private readonly awaitCompletion: AwaitCompletion) {}
+
+  @Post()
+  @HttpCode(200)
+  async create(@Body() body: unknown, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply): Promise<EmbeddingResponse> {
+    const dto = validateBody(EmbeddingCallDto, body);
+    const { job, result } = await this.awaitCompletion.execute({ ...callCommand(principal.name, 'embedding', dto), signal: clientDisconnectSignal(reply) });
+    reply.header(JOB_ID_HEADER, job.id);
+    return result as EmbeddingResponse;
+  }
+}
