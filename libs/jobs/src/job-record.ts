@@ -47,6 +47,8 @@ export interface JobRecord {
   batch: BatchLineRef | null;
   /** A client is reading the answer as it is generated: the worker relays chunks (JobChunks). */
   stream: boolean;
+  /** The channel of the API process waiting on this job (interactive calls), told of its end. */
+  notify: string | null;
   /** The result came from the response cache (or a coalesced identical call), not its own call. */
   cached: boolean;
   provider: string | null;
@@ -81,6 +83,7 @@ export function recordToHash(record: JobRecord): Record<string, string> {
   if (record.deadline !== null) hash.deadline = String(record.deadline);
   if (record.cached) hash.cached = '1';
   if (record.stream) hash.stream = '1';
+  if (record.notify) hash.notify = record.notify;
   if (record.provider) hash.provider = record.provider;
   if (record.providerModel) hash.provider_model = record.providerModel;
   if (record.costUsd !== null) hash.cost_usd = String(record.costUsd);
@@ -118,6 +121,7 @@ export function recordFromHash(id: string, hash: Record<string, string>): JobRec
     batch: parseJson(hash.batch, null),
     cached: hash.cached === '1',
     stream: hash.stream === '1',
+    notify: hash.notify ?? null,
     provider: hash.provider ?? null,
     providerModel: hash.provider_model ?? null,
     attempts: parseJson(hash.attempts, []),

@@ -65,7 +65,9 @@ return {'queued', status}
  * KEYS: job, events channel. ARGV: status, finished_at_ms, ttl_s, attempt, result, error, usage
  * (JSON or ''), cost_usd (or ''), the owner's unfinished-jobs set prefix, cached ('1' when the
  * result is shared, not the job's own call). The first terminal write
- * wins; later ones (a duplicate run, a result racing a cancel) change nothing.
+ * wins; later ones (a duplicate run, a result racing a cancel) change nothing. A waiting API
+ * process (the record's `notify` channel) gets `<id> <status> <result>`, so it answers without
+ * reading the record back.
  */
 export const FINISH_JOB = new RedisScript('finish-job', `${IS_TERMINAL}
 local status = redis.call('HGET', KEYS[1], 'status')
@@ -85,6 +87,8 @@ if ARGV[10] == '1' then redis.call('HSET', KEYS[1], 'cached', '1') end
 redis.call('ZREM', ARGV[9] .. redis.call('HGET', KEYS[1], 'owner'), string.match(KEYS[1], '[^:]+$'))
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 redis.call('PUBLISH', KEYS[2], ARGV[1])
+local notify = redis.call('HGET', KEYS[1], 'notify')
+if notify then redis.call('PUBLISH', notify, string.match(KEYS[1], '[^:]+$') .. ' ' .. ARGV[1] .. ' ' .. ARGV[5]) end
 return 1
 `, 2);
 
@@ -103,6 +107,8 @@ redis.call('HSET', KEYS[1], 'status', ARGV[6], 'finished_at', ARGV[2], 'error', 
 redis.call('ZREM', ARGV[5] .. owner, string.match(KEYS[1], '[^:]+$'))
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 redis.call('PUBLISH', KEYS[2], ARGV[6])
+local notify = redis.call('HGET', KEYS[1], 'notify')
+if notify then redis.call('PUBLISH', notify, string.match(KEYS[1], '[^:]+$') .. ' ' .. ARGV[6] .. ' ') end
 return {'ended', status}
 `, 2);
 

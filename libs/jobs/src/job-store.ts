@@ -84,10 +84,6 @@ export class JobStore {
     return hash.status === undefined ? null : recordFromHash(id, hash);
   }
 
-  async status(id: string): Promise<JobStatus | null> {
-    return (await this.redis.hget(this.keys.job(id), 'status')) as JobStatus | null;
-  }
-
   /** Takes a place among the owner's unfinished jobs; false when `max` of them are already there. */
   async admit(owner: string, id: string, max: number, now = Date.now()): Promise<boolean> {
     const staleBefore = now - UNFINISHED_JOB_TTL_S * 1000;

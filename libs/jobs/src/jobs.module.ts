@@ -1,6 +1,7 @@
 import { AwaitCompletion } from './interactive/await-completion';
 import { StreamCompletion } from './interactive/stream-completion';
 import { JobChunks } from './interactive/job-chunks';
+import { InteractiveWaiters } from './interactive/interactive-waiters';
 import { BullModule } from '@nestjs/bullmq';
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import type { SwitchyardConfig } from '@switchyard/config';
@@ -26,7 +27,7 @@ import { GetJob } from './use-cases/get-job';
 import { RetryJob } from './use-cases/retry-job';
 import { SubmitJob } from './use-cases/submit-job';
 
-const SERVICES = [RedisKeys, JobStore, QueueGateway, IdempotencyKeys, DeadlineQueue, JobNotifier, RedeliverJobEvent, JobEvents, CancellationBus, SubmitJob, GetJob, CancelJob, RetryJob, AwaitCompletion, StreamCompletion, JobChunks, ...BATCH_SERVICES];
+const SERVICES = [RedisKeys, JobStore, QueueGateway, IdempotencyKeys, DeadlineQueue, JobNotifier, RedeliverJobEvent, JobEvents, CancellationBus, SubmitJob, GetJob, CancelJob, RetryJob, AwaitCompletion, StreamCompletion, JobChunks, InteractiveWaiters, ...BATCH_SERVICES];
 const QUEUE_LOAD = { provide: QueueLoad, useClass: PolledQueueLoad };
 
 /** Job records, provider queues and the use cases over them. Imported once, by each app's root module. */

@@ -27,6 +27,8 @@ export interface QueueEntry {
   /** The job's priority, 1 (most urgent) to 10. */
   urgency: number;
   delayMs?: number;
+  /** Its fair-share tag when the caller took it already (fairTag), else taken here. */
+  tag?: number;
 }
 
 export interface QueueCounts {
@@ -76,10 +78,7 @@ export class QueueGateway {
 
   async enqueue(entry: QueueEntry): Promise<void> {
     const { succeededS, failedS, queueMaxCompleted, queueMaxFailed } = this.config.retention;
-    const cost = 1 / (this.weights.get(entry.owner) ?? 1);
-    const tag = Number(
-      await FAIR_TAG.run(this.connections.commands, [this.keys.fairClock(entry.provider), this.keys.fairTags(entry.provider)], [entry.owner, cost]),
-    );
+    const tag = entry.tag ?? (await this.fairTag(entry.provider, entry.owner));
     const data: ProviderJobData = { jobId: entry.jobId, hop: entry.hop, provider: entry.provider, model: entry.model, tag };
     await this.queue(entry.provider).add('job', data, {
       jobId: entryId(entry.jobId, entry.hop),
@@ -92,6 +91,12 @@ export class QueueGateway {
       // A job that ran out of targets stays on its queue's failed list (the dead-letter queue) this long.
       removeOnFail: { age: failedS, count: queueMaxFailed },
     });
+  }
+
+  /** The owner's next fair-share tag on the provider's queue (a Lua call; see FAIR_TAG). */
+  async fairTag(provider: string, owner: string): Promise<number> {
+    const cost = 1 / (this.weights.get(owner) ?? 1);
+    return Number(await FAIR_TAG.run(this.connections.commands, [this.keys.fairClock(provider), this.keys.fairTags(provider)], [owner, cost]));
   }
 
   /** Best effort: an entry a worker already holds is locked and stays; the worker drops it on start. */

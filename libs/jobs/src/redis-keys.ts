@@ -26,6 +26,11 @@ export class RedisKeys {
     return `${this.prefix}:job-events:${id}`;
   }
 
+  /** One API process's channel for the ends of the jobs it waits on (InteractiveWaiters). */
+  waiters(processId: string): string {
+    return `${this.prefix}:waiters:${processId}`;
+  }
+
   /** A streaming job's chunks, relayed from the worker to the API process that holds the client. */
   jobChunks(id: string): string {
     return `${this.prefix}:job-chunks:${id}`;

@@ -20,6 +20,8 @@ class OutOfTargetsError extends UnrecoverableError {
  */
 const PAUSABLE = { max: 1_000_000_000, duration: 1000 };
 
+const FAIRNESS_RESET_INTERVAL_MS = 1000;
+
 const WORKER_LOST: ErrorBody = {
   message: 'The job was lost by its workers too many times (they stopped while running it).',
   type: 'server_error',
@@ -35,6 +37,7 @@ export class ProviderWorkers implements OnApplicationBootstrap, OnApplicationShu
   /** Active jobs in this process, so a cancel announced by any API process can abort them. */
   private readonly running = new Map<string, AbortController>();
   private stopListening?: () => Promise<void>;
+  private readonly fairnessResetAt = new Map<string, number>();
 
   constructor(
     private readonly config: SwitchyardConfig,
@@ -60,13 +63,24 @@ export class ProviderWorkers implements OnApplicationBootstrap, OnApplicationShu
         limiter: PAUSABLE,
       });
       worker.on('failed', (job, error) => void this.onFailed(job, error));
-      worker.on('drained', () => void this.queues.resetFairness(provider.name).catch(() => undefined));
+      worker.on('drained', () => this.drained(provider.name));
       worker.on('error', (error) => this.logger.error(`worker ${provider.name}: ${error.message}`));
       this.workers.push(worker);
     }
     await Promise.all(this.workers.map((worker) => worker.waitUntilReady()));
     const queues = [...this.config.providers.values()].map((p) => `${providerQueueName(p.name)}×${p.concurrency}`);
     this.logger.log(`worker ready: ${queues.join(', ')}`);
+  }
+
+  /**
+   * At low load the queue drains after every job; resetting fair-share tags each time would add a
+   * Redis write to every call, and once a second keeps them just as far from the band's end.
+   */
+  private drained(provider: string): void {
+    const now = Date.now();
+    if (now - (this.fairnessResetAt.get(provider) ?? 0) < FAIRNESS_RESET_INTERVAL_MS) return;
+    this.fairnessResetAt.set(provider, now);
+    void this.queues.resetFairness(provider).catch(() => undefined);
   }
 
   private async process(job: Job<ProviderJobData>): Promise<void> {

@@ -23,8 +23,8 @@ export class ChatCompletionsController {
     const dto = validateBody(ChatCompletionCallDto, body);
     const command = { ...callCommand(principal.name, 'chat', dto, ['stream', 'stream_options']), signal: clientDisconnectSignal(reply) };
     if (!dto.stream) {
-      const { job, result } = await this.awaitCompletion.execute(command);
-      reply.header(JOB_ID_HEADER, job.id);
+      const { jobId, result } = await this.awaitCompletion.execute(command);
+      reply.header(JOB_ID_HEADER, jobId);
       return result as ChatCompletion;
     }
     const { job, chunks } = await this.streamCompletion.execute(command);

@@ -14,8 +14,8 @@ export class EmbeddingsController {
   @HttpCode(200)
   async create(@Body() body: unknown, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply): Promise<EmbeddingResponse> {
     const dto = validateBody(EmbeddingCallDto, body);
-    const { job, result } = await this.awaitCompletion.execute({ ...callCommand(principal.name, 'embedding', dto), signal: clientDisconnectSignal(reply) });
-    reply.header(JOB_ID_HEADER, job.id);
+    const { jobId, result } = await this.awaitCompletion.execute({ ...callCommand(principal.name, 'embedding', dto), signal: clientDisconnectSignal(reply) });
+    reply.header(JOB_ID_HEADER, jobId);
     return result as EmbeddingResponse;
   }
 }

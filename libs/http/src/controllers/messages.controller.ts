@@ -37,10 +37,10 @@ export class MessagesController {
     // The signal only stops the waiting: the job carries on and stays pollable.
     const command: InteractiveCommand = { owner: principal.name, request: toChatJobRequest(body), signal: clientDisconnectSignal(reply) };
     if (body.stream !== true) {
-      const { job, result } = await this.awaitCompletion.execute(command);
-      if (!isChatCompletion(result)) throw new Error(`job ${job.id} of a chat request ended with a ${result.object} result`);
-      void reply.header(JOB_ID_HEADER, job.id);
-      return toAnthropicMessage(result, messageIdOf(job.id));
+      const { jobId, result } = await this.awaitCompletion.execute(command);
+      if (!isChatCompletion(result)) throw new Error(`job ${jobId} of a chat request ended with a ${result.object} result`);
+      void reply.header(JOB_ID_HEADER, jobId);
+      return toAnthropicMessage(result, messageIdOf(jobId));
     }
     const { job, chunks } = await this.streamCompletion.execute(command);
     // message_start waits for the first chunk, and sendEventStream for the first event: a job that

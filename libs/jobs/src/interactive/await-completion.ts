@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { SwitchyardConfig } from '@switchyard/config';
 import { JobStillRunningError, PRIORITY, TERMINAL_JOB_STATUSES } from '@switchyard/contracts';
-import { JobEvents } from '../job-events';
 import { newJobId } from '../job-id';
-import { toJobObject } from '../job-record';
 import { JobStore } from '../job-store';
 import { SubmitJob } from '../use-cases/submit-job';
 import type { CompletedJob, InteractiveCommand } from './interactive-command';
+import { InteractiveWaiters, type JobEnd } from './interactive-waiters';
 import { jobOutcomeError } from './job-outcome-error';
 
 /** `/v1/chat/completions` and `/v1/embeddings`: a durable job at interactive priority, waited for. */
@@ -17,7 +16,7 @@ export class AwaitCompletion {
   constructor(
     private readonly submit: SubmitJob,
     private readonly store: JobStore,
-    private readonly events: JobEvents,
+    private readonly waiters: InteractiveWaiters,
     config: SwitchyardConfig,
   ) {
     this.waitS = config.server.interactiveWaitS;
@@ -25,21 +24,21 @@ export class AwaitCompletion {
 
   async execute(command: InteractiveCommand): Promise<CompletedJob> {
     const { signal, ...submit } = command;
-    // The id is chosen here so the subscription to the job's end and the submit run side by side.
-    const id = newJobId();
-    const watching = this.events.watch(id);
+    // The id is chosen here so the wait is registered before the job exists.
+    const jobId = newJobId();
+    const waiter = await this.waiters.expect(jobId);
+    let end: JobEnd | null;
     try {
-      await this.submit.execute({ ...submit, id, priority: PRIORITY.mostUrgent });
-      const watch = await watching;
-      // The job may have ended before the subscription was confirmed: one status read covers it.
-      const status = await this.store.status(id);
-      if (status === null || !TERMINAL_JOB_STATUSES.has(status)) await watch.until(this.waitS * 1000, signal);
+      await this.submit.execute({ ...submit, id: jobId, priority: PRIORITY.mostUrgent, notify: this.waiters.channel });
+      end = await waiter.until(this.waitS * 1000, signal);
     } finally {
-      await watching.then((watch) => watch.close(), () => undefined);
+      waiter.cancel();
     }
-    const record = await this.store.find(id);
-    if (!record || !TERMINAL_JOB_STATUSES.has(record.status)) throw new JobStillRunningError(id, this.waitS);
-    if (record.status === 'succeeded' && record.result) return { job: toJobObject(record), result: record.result };
+    if (end?.status === 'succeeded' && end.result) return { jobId, result: end.result };
+    // No word in time (or a message lost to a reconnect): the record has the last say.
+    const record = await this.store.find(jobId);
+    if (!record || !TERMINAL_JOB_STATUSES.has(record.status)) throw new JobStillRunningError(jobId, this.waitS);
+    if (record.status === 'succeeded' && record.result) return { jobId, result: record.result };
     throw jobOutcomeError(record);
   }
 }

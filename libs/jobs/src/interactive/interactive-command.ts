@@ -11,7 +11,7 @@ export interface InteractiveCommand extends Omit<SubmitJobCommand, 'priority' | 
 }
 
 export interface CompletedJob {
-  job: JobObject;
+  jobId: string;
   result: ChatCompletion | EmbeddingResponse;
 }
 

@@ -28,6 +28,8 @@ export interface SubmitJobCommand {
   batch?: BatchLineRef;
   /** The worker relays the answer's chunks as they come (interactive streaming calls). */
   stream?: boolean;
+  /** The waiting API process's channel (InteractiveWaiters), told of the job's end. */
+  notify?: string;
 }
 
 export interface SubmitOutcome {
@@ -105,6 +107,7 @@ export class SubmitJob {
       batch: command.batch ?? null,
       cached: false,
       stream: command.stream ?? false,
+      notify: command.notify ?? null,
       provider: null,
       providerModel: null,
       attempts: [],
@@ -120,8 +123,9 @@ export class SubmitJob {
     const [first] = targets;
     try {
       // Record first, queue second: a worker must never pick up an id with no record behind it.
-      await this.store.create(record);
-      await this.queues.enqueue({ jobId: record.id, hop: 0, provider: first.provider, model: first.model, owner, urgency: record.priority });
+      // The tag does not depend on the record, so both round trips go out together.
+      const [tag] = await Promise.all([this.queues.fairTag(first.provider, owner), this.store.create(record)]);
+      await this.queues.enqueue({ jobId: record.id, hop: 0, provider: first.provider, model: first.model, owner, urgency: record.priority, tag });
       if (record.deadline !== null) await this.deadlines.schedule(record.id, record.deadline);
     } catch (error) {
       this.logger.error(`could not enqueue ${record.id}: ${(error as Error).message}`);
