@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { SwitchyardConfig } from '@switchyard/config';
-import { redisOptionsFromUrl } from '@switchyard/redis';
+import { backgroundWorkerOptions } from '@switchyard/redis';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { DeliveryLog } from './delivery-log';
 import type { WebhookJobData } from './webhook-event';
@@ -30,16 +30,8 @@ export class WebhookWorker implements OnApplicationBootstrap, OnApplicationShutd
 
   async onApplicationBootstrap(): Promise<void> {
     const schedule = this.config.webhooks.retryScheduleS;
-    const { lockDurationMs, stalledIntervalMs, maxStalledCount } = this.config.worker;
     this.worker = new Worker<WebhookJobData>(WEBHOOK_QUEUE, (job) => this.process(job), {
-      connection: { ...redisOptionsFromUrl(this.config.redis.url), maxRetriesPerRequest: null },
-      prefix: this.config.redis.prefix,
-      concurrency: this.config.webhooks.concurrency,
-      // A short blocking fetch when idle, so a stopping process is not held up by an empty queue.
-      drainDelay: 1,
-      lockDuration: lockDurationMs,
-      stalledInterval: stalledIntervalMs,
-      maxStalledCount,
+      ...backgroundWorkerOptions(this.config, this.config.webhooks.concurrency),
       settings: {
         // attemptsMade counts the attempts so far, so it indexes the delay before the next one.
         backoffStrategy: (attemptsMade, type) => (type === WEBHOOK_BACKOFF ? Math.round((schedule[attemptsMade] ?? schedule.at(-1) ?? 0) * 1000) : 0),

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { SwitchyardConfig } from '@switchyard/config';
 import { CancellationBus, DEADLINES_QUEUE, JobNotifier, JobStore, QueueGateway, type DeadlineData } from '@switchyard/jobs';
-import { redisOptionsFromUrl } from '@switchyard/redis';
+import { backgroundWorkerOptions } from '@switchyard/redis';
 import { Worker, type Job } from 'bullmq';
 
 /** Ends jobs whose deadline passed: out of their queue if waiting, their provider call aborted if running. */
@@ -19,13 +19,7 @@ export class DeadlineWorker implements OnApplicationBootstrap, OnApplicationShut
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.worker = new Worker<DeadlineData>(DEADLINES_QUEUE, (job) => this.expire(job), {
-      connection: { ...redisOptionsFromUrl(this.config.redis.url), maxRetriesPerRequest: null },
-      prefix: this.config.redis.prefix,
-      concurrency: 20,
-      // A short blocking fetch when idle, so a stopping process is not held up by an empty queue.
-      drainDelay: 1,
-    });
+    this.worker = new Worker<DeadlineData>(DEADLINES_QUEUE, (job) => this.expire(job), backgroundWorkerOptions(this.config, 20));
     this.worker.on('error', (error) => this.logger.error(`deadline worker: ${error.message}`));
     await this.worker.waitUntilReady();
   }

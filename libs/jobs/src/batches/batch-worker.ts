@@ -1,6 +1,6 @@
 import { Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { SwitchyardConfig } from '@switchyard/config';
-import { redisOptionsFromUrl } from '@switchyard/redis';
+import { backgroundWorkerOptions } from '@switchyard/redis';
 import { DelayedError, Worker, type Job } from 'bullmq';
 import { BATCHES_QUEUE, type BatchStep, type BatchStepData } from './batch-queue';
 import { BatchStore } from './batch-store';
@@ -29,17 +29,7 @@ export class BatchWorker implements OnApplicationBootstrap, OnApplicationShutdow
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const { lockDurationMs, stalledIntervalMs, maxStalledCount } = this.config.worker;
-    this.worker = new Worker<BatchStepData>(BATCHES_QUEUE, (job, token) => this.process(job, token), {
-      connection: { ...redisOptionsFromUrl(this.config.redis.url), maxRetriesPerRequest: null },
-      prefix: this.config.redis.prefix,
-      concurrency: CONCURRENCY,
-      // A short blocking fetch when idle, so a stopping process is not held up by an empty queue.
-      drainDelay: 1,
-      lockDuration: lockDurationMs,
-      stalledInterval: stalledIntervalMs,
-      maxStalledCount,
-    });
+    this.worker = new Worker<BatchStepData>(BATCHES_QUEUE, (job, token) => this.process(job, token), backgroundWorkerOptions(this.config, CONCURRENCY));
     this.worker.on('error', (error) => this.logger.error(`batch worker: ${error.message}`));
     this.worker.on('failed', (job, error) => this.logger.error({ batchId: job?.data.batchId, step: job?.name }, `batch step failed: ${error.message}`));
     await this.worker.waitUntilReady();

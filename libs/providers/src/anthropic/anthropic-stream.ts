@@ -2,7 +2,7 @@ import type { ChatCompletionChunk } from '@switchyard/contracts';
 import { z } from 'zod';
 import type { ProviderHttpClient } from '../http/provider-http-client';
 import { ChunkBuilder, type ChunkIdentity } from '../stream/chunk-builder';
-import type { EventSourceMessage } from '../stream/sse-events';
+import { eventType, type EventSourceMessage } from '../stream/sse-events';
 import { classifyAnthropicError } from './anthropic-error';
 import { anthropicFinishReason, anthropicUsage, anthropicUsageSchema, type AnthropicUsage } from './anthropic-response';
 
@@ -43,10 +43,6 @@ export interface AnthropicStreamSetup {
   structuredOutputTool?: string;
 }
 
-function typeOf(json: unknown): string | undefined {
-  return typeof json === 'object' && json !== null && 'type' in json && typeof json.type === 'string' ? json.type : undefined;
-}
-
 /**
  * Anthropic's Messages stream as our chunks: text_delta is content, a tool_use block is a tool call
  * (id and name when it starts, input_json_delta fragments as arguments), thinking and other blocks
@@ -62,13 +58,8 @@ export async function* readAnthropicStream(events: AsyncIterable<EventSourceMess
   let stopReason: string | null | undefined;
   let stopped = false;
   for await (const event of events) {
-    let json: unknown;
-    try {
-      json = JSON.parse(event.data);
-    } catch {
-      throw http.streamFailure('bad_response', 'sent a stream event that is not JSON', event.data);
-    }
-    const type = typeOf(json);
+    const json = http.streamJson(event.data, 'stream event');
+    const type = eventType(json);
     if (type === 'error' || event.event === 'error') throw http.streamError(event.data, classifyAnthropicError);
     if (type === undefined || !KNOWN_TYPES.has(type)) continue;
     const parsed = eventSchema.safeParse(json);

@@ -55,12 +55,7 @@ export async function* readConverseStream(messages: AsyncIterable<EventStreamMes
       throw http.streamError(body, (answer) => classifyBedrockError({ ...answer, headers: { 'x-amzn-errortype': code } }));
     }
     const eventType = headerText(message, ':event-type');
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw http.streamFailure('bad_response', `sent a ${eventType ?? 'stream'} event that is not JSON`, text);
-    }
+    const json = http.streamJson(text, `${eventType ?? 'stream'} event`);
     const read = <T extends z.ZodType>(schema: T): z.output<T> => {
       const parsed = schema.safeParse(json);
       if (!parsed.success) throw http.streamFailure('bad_response', `sent a ${eventType} event it cannot read`, text);

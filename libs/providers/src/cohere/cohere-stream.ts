@@ -2,7 +2,7 @@ import type { ChatCompletionChunk } from '@switchyard/contracts';
 import { z } from 'zod';
 import type { ProviderHttpClient } from '../http/provider-http-client';
 import { ChunkBuilder, type ChunkIdentity } from '../stream/chunk-builder';
-import type { EventSourceMessage } from '../stream/sse-events';
+import { eventType, type EventSourceMessage } from '../stream/sse-events';
 import { cohereFinishReason, cohereUsage, cohereUsageSchema, FAILED_FINISH } from './cohere-response';
 
 /** The Chat v2 stream events this reader acts on, named by `type`; citations, debug and new types pass untouched. */
@@ -41,10 +41,6 @@ export interface CohereStreamSetup {
   identity: ChunkIdentity;
 }
 
-function typeOf(json: unknown): string | undefined {
-  return typeof json === 'object' && json !== null && 'type' in json && typeof json.type === 'string' ? json.type : undefined;
-}
-
 /**
  * Cohere's Chat v2 stream as our chunks: content-delta text and the tool plan (the words of a
  * tool-calling turn, which generate() also reads as content) are content, tool-call-start/delta a
@@ -58,13 +54,8 @@ export async function* readCohereStream(events: AsyncIterable<EventSourceMessage
   let current: number | undefined;
   for await (const event of events) {
     // Cohere ends with `data: [DONE]` after message-end on some deployments; message-end already ended the reading.
-    let json: unknown;
-    try {
-      json = JSON.parse(event.data);
-    } catch {
-      throw http.streamFailure('bad_response', 'sent a stream event that is not JSON', event.data);
-    }
-    const type = typeOf(json) ?? event.event;
+    const json = http.streamJson(event.data, 'stream event');
+    const type = eventType(json) ?? event.event;
     if (type === undefined || !KNOWN_TYPES.has(type)) continue;
     const parsed = eventSchema.safeParse(json);
     if (!parsed.success) throw http.streamFailure('bad_response', `sent a ${type} event it cannot read`, event.data);

@@ -36,12 +36,7 @@ export async function* readGeminiStream(events: AsyncIterable<EventSourceMessage
   let identified = false;
   let usage: Usage | undefined;
   for await (const event of events) {
-    let json: unknown;
-    try {
-      json = JSON.parse(event.data);
-    } catch {
-      throw http.streamFailure('bad_response', 'sent a stream event that is not JSON', event.data);
-    }
+    const json = http.streamJson(event.data, 'stream event');
     if (isErrorEvent(json)) throw http.streamError(event.data, classifyGeminiError);
     const parsed = generateContentSchema.safeParse(json);
     if (!parsed.success) throw http.streamFailure('bad_response', 'sent a stream event that is not a generateContent response', event.data);

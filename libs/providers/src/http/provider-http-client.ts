@@ -182,6 +182,15 @@ export class ProviderHttpClient {
     return new ProviderError(kind, this.redact(`${this.name} ${what}`), raw === undefined ? {} : { body: this.redact(raw) });
   }
 
+  /** One event (or NDJSON line) of a stream as JSON; anything else is a `bad_response`. */
+  streamJson(raw: string, what: string): unknown {
+    try {
+      return JSON.parse(raw) as unknown;
+    } catch {
+      throw this.streamFailure('bad_response', `sent a ${what} that is not JSON`, raw);
+    }
+  }
+
   /** The stream ended cleanly but before the family's final event: an answer cut short. */
   streamTruncated(): ProviderError {
     return new ProviderError('bad_response', `${this.name} ended the stream before its final event`);

@@ -41,12 +41,7 @@ export async function* readOllamaStream(lines: AsyncIterable<string>, setup: Oll
   let calls = 0;
   let first = true;
   for await (const line of lines) {
-    let json: unknown;
-    try {
-      json = JSON.parse(line);
-    } catch {
-      throw http.streamFailure('bad_response', 'sent a stream line that is not JSON', line);
-    }
+    const json = http.streamJson(line, 'stream line');
     if (isErrorLine(json)) throw http.streamError(line, classifyOllamaError);
     const parsed = lineSchema.safeParse(json);
     if (!parsed.success) throw http.streamFailure('bad_response', 'sent a stream line that is not a chat response', line);

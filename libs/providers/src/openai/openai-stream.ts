@@ -74,12 +74,7 @@ export async function* readOpenAIStream(events: AsyncIterable<EventSourceMessage
       done = true;
       break;
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(event.data);
-    } catch {
-      throw http.streamFailure('bad_response', 'sent a stream event that is not JSON', event.data);
-    }
+    const json = http.streamJson(event.data, 'stream event');
     if (isErrorEvent(event, json)) throw http.streamError(event.data, setup.classify);
     const parsed = chunkSchema.safeParse(json);
     if (!parsed.success) throw http.streamFailure('bad_response', 'sent a stream event that is not a chat completion chunk', event.data);

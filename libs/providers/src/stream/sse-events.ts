@@ -31,3 +31,8 @@ export async function* sseEvents(body: AsyncIterable<Uint8Array>, provider: stri
   parser.feed(`${decoder.decode()}\n\n`);
   yield* pending.splice(0);
 }
+
+/** The `type` field that names most providers' stream events (Anthropic, Cohere). */
+export function eventType(json: unknown): string | undefined {
+  return typeof json === 'object' && json !== null && 'type' in json && typeof json.type === 'string' ? json.type : undefined;
+}
