@@ -21,6 +21,8 @@ class OutOfTargetsError extends UnrecoverableError {
 const PAUSABLE = { max: 1_000_000_000, duration: 1000 };
 
 const FAIRNESS_RESET_INTERVAL_MS = 1000;
+/** The abort reason of a call cut short by shutdown rather than by a cancel. */
+const HANDED_BACK = Symbol('handed back at shutdown');
 
 const WORKER_LOST: ErrorBody = {
   message: 'The job was lost by its workers too many times (they stopped while running it).',
@@ -88,6 +90,8 @@ export class ProviderWorkers implements OnApplicationBootstrap, OnApplicationShu
     this.running.set(job.data.jobId, controller);
     try {
       const verdict = await this.runner.run(job.data, controller.signal);
+      // Back to waiting, same hop, not counted as an attempt: the runner left the record as it was.
+      if (controller.signal.reason === HANDED_BACK) throw new RateLimitError();
       if (verdict.kind === 'rate_limited') {
         // Every worker of this provider stops fetching for that long; the entry waits its turn again.
         await this.queues.queue(job.data.provider).rateLimit(verdict.waitMs);
@@ -112,9 +116,21 @@ export class ProviderWorkers implements OnApplicationBootstrap, OnApplicationShu
     }
   }
 
+  /**
+   * Stops fetching and lets running calls finish for the grace period; past it, their calls are
+   * aborted and their entries go back to waiting, so another worker takes them at once instead of
+   * after their lock expires.
+   */
   async onApplicationShutdown(): Promise<void> {
-    // close() lets active jobs finish and stops fetching new ones.
-    await Promise.allSettled(this.workers.map((worker) => worker.close()));
+    const closing = Promise.allSettled(this.workers.map((worker) => worker.close()));
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'grace_over'>((resolve) => (timer = setTimeout(() => resolve('grace_over'), this.config.worker.shutdownGraceMs)));
+    if ((await Promise.race([closing, graceOver])) === 'grace_over') {
+      this.logger.warn(`${this.running.size} job(s) still running after the shutdown grace period; handing them back to the queue`);
+      for (const controller of this.running.values()) controller.abort(HANDED_BACK);
+      await closing;
+    }
+    clearTimeout(timer);
     await this.stopListening?.();
   }
 }
