@@ -44,7 +44,7 @@ export async function startWorker(
   return spawnProcess(process.execPath, [...nodeArgs, mainOf('worker')], {
     name,
     logDir: LOG_DIR,
-    env: { SWITCHYARD_CONFIG: await writeConfig(configYaml), PORT: undefined, REDIS_URL: redis.url, LOG_LEVEL: 'info' },
+    env: { SWITCHYARD_CONFIG: await writeConfig(configYaml), PORT: undefined, WORKER_HEALTH_PORT: '0', REDIS_URL: redis.url, LOG_LEVEL: 'info' },
     readyLine: /worker ready/i,
     timeoutMs: 30_000,
   });

@@ -5,7 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '@switchyard/config';
 import { ServiceUnavailableError, TooManyRequestsError } from '@switchyard/contracts';
 import { TenantLimits } from '@switchyard/limits';
-import { RedisConnections } from '@switchyard/redis';
+import { RedisConnections, RedisSubscriber } from '@switchyard/redis';
+import { ApiKeys, RuntimeKeyStore, TenantKeys, UsageLedger } from '@switchyard/tenants';
 
 const TENANTS_YAML = `
 auth:
@@ -39,7 +40,9 @@ describe('TenantLimits', () => {
     redis = await PrivateRedis.start();
     const config = loadConfig({ SWITCHYARD_CONFIG: await writeConfig(TENANTS_YAML), REDIS_URL: redis.url });
     connections = new RedisConnections(config);
-    tenants = new TenantLimits(config, connections);
+    const keys = new TenantKeys(config);
+    const directory = new ApiKeys(config, new RuntimeKeyStore(connections, keys), new RedisSubscriber(connections), keys);
+    tenants = new TenantLimits(config, connections, directory, new UsageLedger(connections, keys));
     // The quotas refuse to guess while the connection is not up yet.
     await connections.commands.ping();
   });

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig, type SwitchyardConfig } from '@switchyard/config';
 import { RedisConnections, RedisSubscriber } from '@switchyard/redis';
 import { ProviderHealth, type CallOutcome } from '@switchyard/routing';
+import { Metrics } from '@switchyard/telemetry';
 
 const HEALTH_YAML = `
 providers:
@@ -29,7 +30,7 @@ interface HealthProcess {
 
 async function startProcess(config: SwitchyardConfig): Promise<HealthProcess> {
   const connections = new RedisConnections(config);
-  const health = new ProviderHealth(config, connections, new RedisSubscriber(connections));
+  const health = new ProviderHealth(config, connections, new RedisSubscriber(connections), new Metrics());
   await health.onModuleInit();
   let stopped = false;
   return {

@@ -23,6 +23,7 @@ import {
 } from '@switchyard/webhooks';
 import { Queue } from 'bullmq';
 import { Webhook } from 'standardwebhooks';
+import { TelemetryModule } from '@switchyard/telemetry';
 
 function newSecret(): string {
   return `whsec_${randomBytes(32).toString('base64')}`;
@@ -178,6 +179,7 @@ webhooks:
         module: WebhooksTestRoot,
         imports: [
           ConfigModule.forRoot(config),
+          TelemetryModule.forRoot(config),
           RedisModule,
           BullModule.forRoot({ connection: redisOptionsFromUrl(config.redis.url), prefix: config.redis.prefix }),
           WebhooksModule,

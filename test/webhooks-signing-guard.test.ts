@@ -8,8 +8,15 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig, type SwitchyardConfig } from '@switchyard/config';
 import { InvalidRequestError } from '@switchyard/contracts';
+import type { ApiKeys } from '@switchyard/tenants';
 import { HostResolver, WebhookSender, WebhookSigner, WebhookUrlGuard, type WebhookJobData } from '@switchyard/webhooks';
 import { Webhook } from 'standardwebhooks';
+
+/** The key directory as the sender reads it for config keys, which it answers without Redis. */
+function configKeys(config: SwitchyardConfig): ApiKeys {
+  const byName = new Map(config.auth.keys.map((key) => [key.name, { ...key, source: 'config' as const }]));
+  return { find: async (name: string) => byName.get(name) } as unknown as ApiKeys;
+}
 
 function newSecret(): string {
   return `whsec_${randomBytes(32).toString('base64')}`;
@@ -200,7 +207,7 @@ describe('WebhookUrlGuard at connect', () => {
     const config = await configWith([]);
     const guard = new WebhookUrlGuard(config, resolver);
     await guard.checkAtSubmit(`http://rebind.example:${port}/hook`);
-    const sender = new WebhookSender(config, new WebhookSigner(), guard);
+    const sender = new WebhookSender(config, new WebhookSigner(), guard, configKeys(config));
     try {
       const before = hits;
       const { entry, retryable } = await sender.send(delivery(`http://rebind.example:${port}/hook`), 1);
@@ -217,7 +224,7 @@ describe('WebhookUrlGuard at connect', () => {
   it('connects to exactly the address the guard checked (an allowlisted name that only the guard can resolve)', async () => {
     const resolver = new TableResolver({ 'receiver.test': [['127.0.0.1']] });
     const config = await configWith(['receiver.test']);
-    const sender = new WebhookSender(config, new WebhookSigner(), new WebhookUrlGuard(config, resolver));
+    const sender = new WebhookSender(config, new WebhookSigner(), new WebhookUrlGuard(config, resolver), configKeys(config));
     try {
       const before = hits;
       const { entry } = await sender.send(delivery(`http://receiver.test:${port}/hook`), 1);
@@ -231,7 +238,7 @@ describe('WebhookUrlGuard at connect', () => {
 
   it('refuses a private literal IP before connecting, for good (the URL cannot change)', async () => {
     const config = await configWith([]);
-    const sender = new WebhookSender(config, new WebhookSigner(), new WebhookUrlGuard(config, new TableResolver({})));
+    const sender = new WebhookSender(config, new WebhookSigner(), new WebhookUrlGuard(config, new TableResolver({})), configKeys(config));
     try {
       const before = hits;
       const { entry, retryable } = await sender.send(delivery(`http://127.0.0.1:${port}/hook`), 1);

@@ -351,7 +351,8 @@ export async function spawnApp(name: AppName, options: SpawnAppOptions): Promise
   if (!existsSync(main)) throw new Error(`spawnApp(${name}): ${main} does not exist; run \`npm run build\` first`);
   return spawnProcess(process.execPath, [main, ...(options.args ?? [])], {
     name,
-    env: options.env,
+    // Workers open a health port (9464 by default); tests that want it name one, the rest go without.
+    env: name === 'worker' ? { WORKER_HEALTH_PORT: '0', ...options.env } : options.env,
     cwd: repoRoot,
     readyLine: options.readyLine,
     readyUrl: options.readyUrl,

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, type SwitchyardConfig } from '@switchyard/config';
-import { HttpApiModule } from '@switchyard/http';
+import { AdminBoardModule, HttpApiModule } from '@switchyard/http';
 import { JobsModule } from '@switchyard/jobs';
 import { TelemetryModule } from '@switchyard/telemetry';
 
@@ -9,7 +9,7 @@ export class ApiAppModule {
   static forRoot(config: SwitchyardConfig): DynamicModule {
     return {
       module: ApiAppModule,
-      imports: [ConfigModule.forRoot(config), TelemetryModule.forRoot(config), JobsModule.forRoot(config), HttpApiModule],
+      imports: [ConfigModule.forRoot(config), TelemetryModule.forRoot(config), JobsModule.forRoot(config), HttpApiModule, AdminBoardModule.forRoot(config)],
     };
   }
 }

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, type SwitchyardConfig } from '@switchyard/config';
-import { HttpApiModule } from '@switchyard/http';
+import { AdminBoardModule, HttpApiModule } from '@switchyard/http';
 import { BatchWorkerModule, JobsModule } from '@switchyard/jobs';
 import { TelemetryModule } from '@switchyard/telemetry';
 import { WorkerRuntimeModule } from '@switchyard/worker';
@@ -16,6 +16,7 @@ export class StandaloneAppModule {
         TelemetryModule.forRoot(config),
         JobsModule.forRoot(config),
         HttpApiModule,
+        AdminBoardModule.forRoot(config),
         WorkerRuntimeModule,
         BatchWorkerModule,
       ],

@@ -13,7 +13,7 @@ function rateLimit({ rpm, tpm, concurrency }: ParsedRateLimit): RateLimitConfig 
 
 /** Turns the validated snake_case file shape into the frozen, camelCase runtime object. */
 export function buildConfig(parsed: ParsedConfig, source: string): SwitchyardConfig {
-  const { server, redis, auth, retention, worker, log, webhooks, cache, idempotency, files, batches } = parsed;
+  const { server, redis, auth, retention, worker, log, webhooks, cache, idempotency, files, batches, metrics } = parsed;
   const providers = new Map<string, ProviderConfig>();
   for (const [name, p] of Object.entries(parsed.providers)) {
     providers.set(
@@ -104,6 +104,7 @@ export function buildConfig(parsed: ParsedConfig, source: string): SwitchyardCon
                 ...(k.limits.max_waiting !== undefined && { maxWaiting: k.limits.max_waiting }),
                 ...(k.limits.tokens_per_day !== undefined && { tokensPerDay: k.limits.tokens_per_day }),
               }),
+              ...(k.monthly_budget_usd !== undefined && { monthlyBudgetUsd: k.monthly_budget_usd }),
               webhook: Object.freeze({
                 ...(k.webhook.url !== undefined && { url: k.webhook.url }),
                 secrets: Object.freeze([
@@ -143,8 +144,10 @@ export function buildConfig(parsed: ParsedConfig, source: string): SwitchyardCon
         stalledIntervalMs: worker.stalled_interval_ms,
         maxStalledCount: worker.max_stalled_count,
         shutdownGraceMs: worker.shutdown_grace_ms,
+        healthPort: worker.health_port,
       }),
       log: Object.freeze({ level: log.level }),
+      metrics: Object.freeze({ requireKey: metrics.require_key }),
     }),
   );
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { PROVIDER_ERROR_KINDS, ROUTING_STRATEGIES } from '@switchyard/contracts';
 import { z } from 'zod';
-import { httpUrl, integer, matching, nonNegativeInteger, oneOf, positiveInteger, redisUrl, section, text } from './schema-fields';
+import { flag, httpUrl, integer, matching, nonNegativeInteger, oneOf, positiveInteger, redisUrl, section, text } from './schema-fields';
 import { requiredOr } from './schema-messages';
 
 /** Provider families the gateway has adapters for; `providers.<name>.type` must be one of them. */
@@ -23,7 +23,7 @@ const MAX_TIMER_MS = 2_147_483_647;
 
 const PROVIDER_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}$/;
-const KEY_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+export const API_KEY_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const REDIS_PREFIX = /^[A-Za-z0-9_{}-]+$/;
 const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
 
@@ -31,6 +31,7 @@ const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
 export const hostSchema = matching(/^\S+$/, 'must be a hostname or IP address');
 export const portSchema = integer({ min: 1, max: 65535, message: 'must be a port number 1-65535', maxMessage: 'must be a port number 1-65535' });
 export const logLevelSchema = oneOf(LOG_LEVELS);
+export const healthPortSchema = integer({ min: 0, max: 65535, message: 'must be a port number 0-65535 (0 turns it off)', maxMessage: 'must be a port number 0-65535 (0 turns it off)' });
 export const redisUrlSchema = redisUrl();
 
 const serverSchema = section({
@@ -55,7 +56,7 @@ const isoTime = z
   .refine((value) => !Number.isNaN(Date.parse(value)), { error: 'must be an ISO 8601 date and time' });
 
 const apiKeySchema = section({
-  name: matching(KEY_NAME, 'must be 1-64 letters, digits, _, . or -'),
+  name: matching(API_KEY_NAME, 'must be 1-64 letters, digits, _, . or -'),
   key: z.string({ error: 'must be a string' }).min(16, { error: 'must be at least 16 characters' }).optional(),
   key_sha256: matching(SHA256_HEX, 'must be 64 hex characters (a SHA-256 digest)').optional(),
   scopes: z.array(oneOf(API_KEY_SCOPES)).min(1, { error: 'must list at least one scope' }).default(['jobs']),
@@ -66,6 +67,8 @@ const apiKeySchema = section({
     max_waiting: positiveInteger().optional(),
     tokens_per_day: positiveInteger().optional(),
   }).prefault({}),
+  // New submits get 429 budget_exceeded once the key's cost this calendar month (UTC) reaches it.
+  monthly_budget_usd: z.number({ error: 'must be a number of US dollars' }).positive({ error: 'must be a positive number of US dollars' }).optional(),
   // Where this key's job events go when a job names no webhook, and the secrets that sign them.
   webhook: section({
     url: httpUrl().optional(),
@@ -85,12 +88,13 @@ const apiKeySchema = section({
   }
 })
   // Hashed right here so the plaintext key never reaches anything built from the parsed config.
-  .transform(({ name, key, key_sha256, scopes, weight, limits, webhook }) => ({
+  .transform(({ name, key, key_sha256, scopes, weight, limits, monthly_budget_usd, webhook }) => ({
     name,
     sha256: key !== undefined ? createHash('sha256').update(key).digest() : Buffer.from(key_sha256 ?? '', 'hex'),
     scopes: [...new Set(scopes)],
     weight,
     limits,
+    monthly_budget_usd,
     webhook,
   }));
 
@@ -275,6 +279,12 @@ export function configSchema(providerNames: ReadonlySet<string>) {
       stalled_interval_ms: positiveInteger(MAX_TIMER_MS).default(30_000),
       max_stalled_count: nonNegativeInteger().default(2),
       shutdown_grace_ms: nonNegativeInteger(MAX_TIMER_MS).default(10_000),
+      // /metrics, /healthz and /readyz of a worker process; 9464 is the port Prometheus exporters conventionally use.
+      health_port: healthPortSchema.default(9464),
+    }).prefault({}),
+    metrics: section({
+      // Off: /metrics is open, like /healthz. On: it needs a key with the admin scope.
+      require_key: flag().default(false),
     }).prefault({}),
     log: section({ level: logLevelSchema.default('info') }).prefault({}),
     model_registry: z.record(text(), registryEntrySchema, { error: requiredOr('must be a mapping') }).default({}),

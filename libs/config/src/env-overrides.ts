@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { hostSchema, logLevelSchema, portSchema, redisUrlSchema } from './config.schema';
+import { healthPortSchema, hostSchema, logLevelSchema, portSchema, redisUrlSchema } from './config.schema';
 import type { ConfigIssue } from './config-issue';
 import { fallbackMessage, issuesFromZod } from './schema-messages';
 import { isMapping, setOwn, type ConfigTree } from './yaml-tree';
@@ -17,6 +17,7 @@ const OVERRIDES: readonly Override[] = [
   { env: 'HOST', section: 'server', key: 'host', schema: hostSchema },
   { env: 'REDIS_URL', section: 'redis', key: 'url', schema: redisUrlSchema },
   { env: 'LOG_LEVEL', section: 'log', key: 'level', schema: logLevelSchema },
+  { env: 'WORKER_HEALTH_PORT', section: 'worker', key: 'health_port', schema: healthPortSchema },
 ];
 
 /**

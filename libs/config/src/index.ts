@@ -1,5 +1,5 @@
 export { ConfigError } from './config-error';
-export { DEFAULT_FAIL_FAST, MODEL_CAPABILITIES, PROVIDER_TYPES } from './config.schema';
+export { API_KEY_NAME, API_KEY_SCOPES, DEFAULT_FAIL_FAST, MODEL_CAPABILITIES, PROVIDER_TYPES } from './config.schema';
 export { ConfigModule } from './config.module';
 export { loadConfig } from './load-config';
 export {

@@ -43,6 +43,12 @@ export function integer({ min, max, message, maxMessage }: IntegerRule) {
   return z.preprocess((value) => (typeof value === 'string' && DIGITS.test(value) ? Number(value) : value), number);
 }
 
+/** true or false; the strings too, since `${VAR}` substitution can only produce strings. */
+export function flag() {
+  const message = 'must be true or false';
+  return z.preprocess((value) => (value === 'true' ? true : value === 'false' ? false : value), z.boolean({ error: requiredOr(message) }));
+}
+
 export const positiveInteger = (max?: number) => integer({ min: 1, max, message: 'must be a positive integer' });
 export const nonNegativeInteger = (max?: number) => integer({ min: 0, max, message: 'must be a non-negative integer' });
 

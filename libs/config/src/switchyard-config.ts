@@ -24,6 +24,8 @@ export interface ApiKeyConfig {
   /** Share of a busy provider against other keys (weighted fair queuing); 1 by default. */
   readonly weight: number;
   readonly limits: TenantLimitsConfig;
+  /** Cost (USD) this key may run up per calendar month (UTC); no budget when undefined. */
+  readonly monthlyBudgetUsd?: number;
   readonly webhook: KeyWebhookConfig;
 }
 
@@ -161,6 +163,8 @@ export interface WorkerConfig {
   readonly stalledIntervalMs: number;
   readonly maxStalledCount: number;
   readonly shutdownGraceMs: number;
+  /** The worker process's /metrics, /healthz and /readyz port; 0 when off. */
+  readonly healthPort: number;
 }
 
 export interface FilesConfig {
@@ -177,7 +181,7 @@ export interface BatchesConfig {
 
 type SwitchyardConfigFields = Pick<
   SwitchyardConfig,
-  'source' | 'server' | 'redis' | 'auth' | 'providers' | 'models' | 'retention' | 'worker' | 'log' | 'modelRegistry' | 'webhooks' | 'cache' | 'idempotency' | 'files' | 'batches'
+  'source' | 'server' | 'redis' | 'auth' | 'providers' | 'models' | 'retention' | 'worker' | 'log' | 'modelRegistry' | 'webhooks' | 'cache' | 'idempotency' | 'files' | 'batches' | 'metrics'
 >;
 
 const REDACTED = '[redacted]';
@@ -203,6 +207,8 @@ export class SwitchyardConfig {
   readonly batches: BatchesConfig;
   readonly worker: WorkerConfig;
   readonly log: { readonly level: string };
+  /** /metrics needs an admin-scope key when true. */
+  readonly metrics: { readonly requireKey: boolean };
   /** Upstream model id → overrides of the built-in model registry. */
   readonly modelRegistry: ReadonlyMap<string, ModelRegistryEntry>;
 
@@ -222,6 +228,7 @@ export class SwitchyardConfig {
     this.modelRegistry = fields.modelRegistry;
     this.worker = fields.worker;
     this.log = fields.log;
+    this.metrics = fields.metrics;
   }
 
   /** A loggable copy: provider keys and the Redis password replaced, key digests left out. */
@@ -230,7 +237,7 @@ export class SwitchyardConfig {
       source: this.source,
       server: this.server,
       redis: { ...this.redis, url: redactUrlPassword(this.redis.url) },
-      auth: { keys: this.auth.keys.map(({ name, scopes, weight, limits, webhook }) => ({ name, scopes, weight, limits, webhook_url: webhook.url ?? null })) },
+      auth: { keys: this.auth.keys.map(({ name, scopes, weight, limits, monthlyBudgetUsd, webhook }) => ({ name, scopes, weight, limits, monthly_budget_usd: monthlyBudgetUsd ?? null, webhook_url: webhook.url ?? null })) },
       providers: Object.fromEntries(
         [...this.providers].map(([name, p]) => [
           name,
@@ -251,6 +258,7 @@ export class SwitchyardConfig {
       batches: this.batches,
       worker: this.worker,
       log: this.log,
+      metrics: this.metrics,
       model_registry: Object.fromEntries(this.modelRegistry),
     };
   }

@@ -4,9 +4,10 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { SwitchyardConfig } from '@switchyard/config';
 import { PayloadTooLargeError, InvalidRequestError, UnsupportedMediaTypeError, type GatewayError } from '@switchyard/contracts';
-import { AppLogger } from '@switchyard/telemetry';
+import { AppLogger, requestId } from '@switchyard/telemetry';
 import type { FastifyError } from 'fastify';
 import { toHttpError } from './openai-error.filter';
+import { setupOpenApi } from './openapi/openapi-document';
 
 type EntryModule = Parameters<typeof NestFactory.create>[0];
 
@@ -27,7 +28,7 @@ export async function startHttpApp(
   options: { shutdownHooks?: boolean } = {},
 ): Promise<NestFastifyApplication> {
   const bodyLimit = config.server.bodyLimitBytes;
-  const adapter = new FastifyAdapter({ bodyLimit, return503OnClosing: true, ignoreTrailingSlash: true });
+  const adapter = new FastifyAdapter({ bodyLimit, return503OnClosing: true, ignoreTrailingSlash: true, genReqId: requestId });
   // JSON is the only body the API takes; anything else is a 415, not a string to validate.
   adapter.getInstance().removeContentTypeParser('text/plain');
   adapter.getInstance().setErrorHandler((error: FastifyError, _request, reply) => {
@@ -38,6 +39,7 @@ export async function startHttpApp(
   app.useLogger(app.get(AppLogger));
   // Parsed only where a handler asks (POST /v1/files, which streams the file): nothing is buffered.
   await app.register(multipart, { limits: { fileSize: config.files.maxBytes, files: 1, fields: 10, fieldSize: 4096, parts: 12 } });
+  setupOpenApi(app);
   if (options.shutdownHooks !== false) app.enableShutdownHooks();
   const logger = new Logger('Http');
   let host = config.server.host;

@@ -1,6 +1,8 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { GatewayError, type ErrorBody } from '@switchyard/contracts';
+import { Metrics } from '@switchyard/telemetry';
 import type { FastifyReply } from 'fastify';
+import { countTenantRejection } from './tenant-rejections';
 
 const TYPE_BY_STATUS: Record<number, string> = {
   401: 'authentication_error',
@@ -34,9 +36,12 @@ export function toHttpError(error: unknown): HttpErrorResponse {
 export class OpenAIErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpErrors');
 
+  constructor(private readonly metrics: Metrics) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const { status, body, headers } = toHttpError(exception);
+    countTenantRejection(this.metrics, exception, host);
     if (status >= 500) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     void reply.status(status).headers(headers).send(body);
   }

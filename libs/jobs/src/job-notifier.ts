@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { SwitchyardConfig } from '@switchyard/config';
 import { ConflictError, type JobObject, type JobStatus } from '@switchyard/contracts';
+import { ApiKeys } from '@switchyard/tenants';
 import { WebhookQueue } from '@switchyard/webhooks';
 import { BatchLineRecorder } from './batches/batch-line-recorder';
 import { toJobObject, type BatchLineRef } from './job-record';
@@ -18,20 +18,17 @@ const EVENT_OF: Partial<Record<JobStatus, `${string}.${string}`>> = {
 @Injectable()
 export class JobNotifier {
   private readonly logger = new Logger(JobNotifier.name);
-  private readonly defaultUrls: ReadonlyMap<string, string>;
 
   constructor(
     private readonly store: JobStore,
     private readonly webhooks: WebhookQueue,
     private readonly batchLines: BatchLineRecorder,
-    config: SwitchyardConfig,
-  ) {
-    this.defaultUrls = new Map(config.auth.keys.flatMap((key) => (key.webhook.url ? [[key.name, key.webhook.url] as const] : [])));
-  }
+    private readonly keys: ApiKeys,
+  ) {}
 
   /** The job's own webhook, else its API key's default. */
-  urlFor(job: { owner: string; webhook: { url: string } | null }): string | undefined {
-    return job.webhook?.url ?? this.defaultUrls.get(job.owner);
+  async urlFor(job: { owner: string; webhook: { url: string } | null }): Promise<string | undefined> {
+    return job.webhook?.url ?? (await this.keys.find(job.owner))?.webhook.url;
   }
 
   /** For a job known only by id (one that shared another job's call). */
@@ -44,9 +41,9 @@ export class JobNotifier {
   async jobEnded(job: { id: string; owner: string; webhook: { url: string } | null; batch?: BatchLineRef | null }): Promise<void> {
     // A batch line reports to its batch, whose own events tell of it, instead of sending job events.
     if (job.batch) return this.batchLines.lineEnded(job.id, job.batch);
-    const url = this.urlFor(job);
-    if (url === undefined) return;
     try {
+      const url = await this.urlFor(job);
+      if (url === undefined) return;
       const record = await this.store.find(job.id);
       const type = record && EVENT_OF[record.status];
       if (!record || !type) return;
@@ -68,7 +65,7 @@ export class RedeliverJobEvent {
 
   async execute(id: string, job: JobObject): Promise<string> {
     const record = await this.store.find(id);
-    const url = record ? this.notifier.urlFor(record) : undefined;
+    const url = record ? await this.notifier.urlFor(record) : undefined;
     const type = record ? EVENT_OF[record.status] : undefined;
     if (!record || !url || !type) throw new ConflictError('The job has not ended or has no webhook to deliver to.', 'nothing_to_deliver');
     return this.webhooks.redeliver({ type, subject: id, owner: record.owner, url, payload: job });

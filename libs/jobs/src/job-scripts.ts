@@ -64,10 +64,13 @@ return {'queued', status}
 /**
  * KEYS: job, events channel. ARGV: status, finished_at_ms, ttl_s, attempt, result, error, usage
  * (JSON or ''), cost_usd (or ''), the owner's unfinished-jobs set prefix, cached ('1' when the
- * result is shared, not the job's own call). The first terminal write
- * wins; later ones (a duplicate run, a result racing a cancel) change nothing. A waiting API
- * process (the record's `notify` channel) gets `<id> <status> <result>`, so it answers without
- * reading the record back.
+ * result is shared, not the job's own call), then the usage keys (UsageLedger.finishArgs): the
+ * day's per-key hash prefix, the day's key set, the month's per-key spend prefix, their ttl_s.
+ * The first terminal write wins; later ones (a duplicate run, a result racing a cancel) change
+ * nothing. A succeeded job's usage is counted in the same step, so the usage sums match the jobs
+ * exactly: `<provider> <model> requests|prompt|completion|cost` (cost in 1e-8 USD). A waiting
+ * API process (the record's `notify` channel) gets `<id> <status> <result>`, so it answers
+ * without reading the record back.
  */
 export const FINISH_JOB = new RedisScript('finish-job', `${IS_TERMINAL}
 local status = redis.call('HGET', KEYS[1], 'status')
@@ -84,8 +87,26 @@ if ARGV[6] ~= '' then redis.call('HSET', KEYS[1], 'error', ARGV[6]) end
 if ARGV[7] ~= '' then redis.call('HSET', KEYS[1], 'usage', ARGV[7]) end
 if ARGV[8] ~= '' then redis.call('HSET', KEYS[1], 'cost_usd', ARGV[8]) end
 if ARGV[10] == '1' then redis.call('HSET', KEYS[1], 'cached', '1') end
-redis.call('ZREM', ARGV[9] .. redis.call('HGET', KEYS[1], 'owner'), string.match(KEYS[1], '[^:]+$'))
+local owner = redis.call('HGET', KEYS[1], 'owner')
+redis.call('ZREM', ARGV[9] .. owner, string.match(KEYS[1], '[^:]+$'))
 redis.call('EXPIRE', KEYS[1], ARGV[3])
+if ARGV[1] == 'succeeded' and ARGV[7] ~= '' then
+  local usage = cjson.decode(ARGV[7])
+  local group = (redis.call('HGET', KEYS[1], 'provider') or '-') .. ' ' .. redis.call('HGET', KEYS[1], 'model') .. ' '
+  local cost = ARGV[8] ~= '' and math.floor(tonumber(ARGV[8]) * 1e8 + 0.5) or 0
+  local day = ARGV[11] .. owner
+  redis.call('HINCRBY', day, group .. 'requests', 1)
+  redis.call('HINCRBY', day, group .. 'prompt', string.format('%d', tonumber(usage.prompt_tokens) or 0))
+  redis.call('HINCRBY', day, group .. 'completion', string.format('%d', tonumber(usage.completion_tokens) or 0))
+  redis.call('HINCRBY', day, group .. 'cost', string.format('%d', cost))
+  redis.call('EXPIRE', day, ARGV[14])
+  redis.call('SADD', ARGV[12], owner)
+  redis.call('EXPIRE', ARGV[12], ARGV[14])
+  if cost > 0 then
+    redis.call('INCRBY', ARGV[13] .. owner, string.format('%d', cost))
+    redis.call('EXPIRE', ARGV[13] .. owner, ARGV[14])
+  end
+end
 redis.call('PUBLISH', KEYS[2], ARGV[1])
 local notify = redis.call('HGET', KEYS[1], 'notify')
 if notify then redis.call('PUBLISH', notify, string.match(KEYS[1], '[^:]+$') .. ' ' .. ARGV[1] .. ' ' .. ARGV[5]) end

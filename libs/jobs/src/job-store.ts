@@ -5,6 +5,8 @@ import { ADMIT_JOB, END_JOB, FINISH_JOB, MOVE_JOB, RETRY_JOB, START_JOB } from '
 import { recordFromHash, recordToHash, type JobRecord } from './job-record';
 import { RedisConnections } from '@switchyard/redis';
 import type { RouteTarget } from '@switchyard/routing';
+import { UsageLedger } from '@switchyard/tenants';
+import { Metrics } from '@switchyard/telemetry';
 import { RedisKeys } from './redis-keys';
 
 /**
@@ -64,6 +66,8 @@ export class JobStore {
     private readonly connections: RedisConnections,
     private readonly keys: RedisKeys,
     private readonly config: SwitchyardConfig,
+    private readonly metrics: Metrics,
+    private readonly usage: UsageLedger,
   ) {}
 
   private get redis() {
@@ -140,8 +144,10 @@ export class JobStore {
         finish.costUsd == null ? '' : String(finish.costUsd),
         this.keys.tenantJobsPrefix(),
         finish.cached ? '1' : '',
+        ...this.usage.finishArgs(now),
       ],
     );
+    if (written === 1) this.metrics.jobFinished(finish.status, finish.attempt);
     return written === 1;
   }
 
@@ -160,7 +166,10 @@ export class JobStore {
       [this.keys.job(id), this.keys.jobEvents(id)],
       [owner, now, this.retentionFor(status), JSON.stringify(error), this.keys.tenantJobsPrefix(), status],
     )) as [string, string?];
-    if (kind === 'ended') return { kind, previous: previous as JobStatus };
+    if (kind === 'ended') {
+      this.metrics.jobFinished(status);
+      return { kind, previous: previous as JobStatus };
+    }
     if (kind === 'terminal') return { kind, status: previous as JobStatus };
     return { kind: 'missing' };
   }

@@ -10,6 +10,7 @@ import { LimitsModule } from '@switchyard/limits';
 import { WebhooksModule } from '@switchyard/webhooks';
 import { QueueLoad, RoutingModule } from '@switchyard/routing';
 import { FilesModule } from '@switchyard/files';
+import { TenantsModule } from '@switchyard/tenants';
 import { BATCH_SERVICES } from './batches/batch-services';
 import { BATCHES_QUEUE } from './batches/batch-queue';
 import { CancellationBus } from './cancellation-bus';
@@ -45,6 +46,7 @@ export class JobsModule {
       module: JobsModule,
       imports: [
         RedisModule,
+        TenantsModule,
         BullModule.forRoot({ connection: redisOptionsFromUrl(config.redis.url), prefix: config.redis.prefix }),
         queues,
         RoutingModule,

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { SwitchyardConfig } from '@switchyard/config';
 import { RedisConnections } from '@switchyard/redis';
+import { ApiKeys } from '@switchyard/tenants';
 import type { JobType, Queue } from 'bullmq';
 import { FAIR_TAG } from './job-scripts';
 import { RedisKeys, providerQueueName } from './redis-keys';
@@ -61,16 +62,13 @@ export function entryId(jobId: string, hop: number): string {
 /** The only code that adds to or removes from the BullMQ provider queues. */
 @Injectable()
 export class QueueGateway {
-  private readonly weights: ReadonlyMap<string, number>;
-
   constructor(
     private readonly moduleRef: ModuleRef,
     private readonly config: SwitchyardConfig,
     private readonly connections: RedisConnections,
     private readonly keys: RedisKeys,
-  ) {
-    this.weights = new Map(config.auth.keys.map((key) => [key.name, key.weight]));
-  }
+    private readonly apiKeys: ApiKeys,
+  ) {}
 
   queue(provider: string): Queue<ProviderJobData> {
     return this.moduleRef.get<Queue<ProviderJobData>>(getQueueToken(providerQueueName(provider)), { strict: false });
@@ -95,7 +93,7 @@ export class QueueGateway {
 
   /** The owner's next fair-share tag on the provider's queue (a Lua call; see FAIR_TAG). */
   async fairTag(provider: string, owner: string): Promise<number> {
-    const cost = 1 / (this.weights.get(owner) ?? 1);
+    const cost = 1 / ((await this.apiKeys.find(owner))?.weight ?? 1);
     return Number(await FAIR_TAG.run(this.connections.commands, [this.keys.fairClock(provider), this.keys.fairTags(provider)], [owner, cost]));
   }
 

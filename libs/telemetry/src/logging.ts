@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 
 /**
@@ -7,35 +8,58 @@ import type { Params } from 'nestjs-pino';
  * reaches any log call by accident is still censored.
  */
 export const REDACTED_PATHS = [
+  // Request headers on the request-completed line.
   'req.headers.authorization',
+  'req.headers["proxy-authorization"]',
   'req.headers["x-api-key"]',
   'req.headers["api-key"]',
+  'req.headers["x-goog-api-key"]',
   'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  // Credential fields wherever a config or provider object lands in a log call.
   'apiKey',
   'api_key',
+  'secret',
+  'authorization',
+  'headers.authorization',
+  'headers["x-api-key"]',
   '*.apiKey',
   '*.api_key',
+  '*.secret',
+  '*.authorization',
+  '*.headers.authorization',
+  '*.headers["x-api-key"]',
   '*.*.apiKey',
   '*.*.api_key',
-  'authorization',
-  '*.authorization',
+  '*.*.secret',
 ];
+
+/**
+ * A caller's x-request-id when it looks like one, so one id follows a request across proxies;
+ * otherwise a new UUID. Fastify takes it too, as it names the request before the logger sees it.
+ */
+export function requestId(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
+}
 
 export function loggerParams(level: string): Params {
   return {
+    // Named explicitly: nestjs-pino's default route pattern matches no route on Nest 12's
+    // Fastify adapter, which left requests without their log line and reqId.
+    forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
     pinoHttp: {
       level,
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-      // Honour a caller's request id so one id follows a request across proxies.
-      genReqId: (req: IncomingMessage) => {
-        const given = req.headers['x-request-id'];
-        return typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
-      },
+      genReqId: requestId,
       // Successful requests are the bulk of traffic: keep them at debug so info stays readable.
       customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) =>
         error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug',
+      // Lines logged while serving a request carry only its id (reqId); the full request,
+      // headers redacted, is on the line that closes it.
+      quietReqLogger: true,
       serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        req: (req: { id: string; method: string; url: string; headers: Record<string, unknown> }) => ({ id: req.id, method: req.method, url: req.url, headers: req.headers }),
       },
     },
   };

@@ -1,5 +1,6 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { SwitchyardConfig, type WebhookSecret } from '@switchyard/config';
+import { SwitchyardConfig } from '@switchyard/config';
+import { ApiKeys } from '@switchyard/tenants';
 import { Agent, request } from 'undici';
 import type { DeliveryAttempt, WebhookJobData } from './webhook-event';
 import { WebhookSigner } from './webhook-signer';
@@ -17,7 +18,6 @@ const USER_AGENT = 'Switchyard-Webhooks/1';
 @Injectable()
 export class WebhookSender implements OnApplicationShutdown {
   private readonly agent: Agent;
-  private readonly secrets: ReadonlyMap<string, readonly WebhookSecret[]>;
   private readonly timeoutMs: number;
   private readonly maxResponseBytes: number;
 
@@ -25,10 +25,10 @@ export class WebhookSender implements OnApplicationShutdown {
     config: SwitchyardConfig,
     private readonly signer: WebhookSigner,
     private readonly guard: WebhookUrlGuard,
+    private readonly keys: ApiKeys,
   ) {
     this.timeoutMs = config.webhooks.timeoutMs;
     this.maxResponseBytes = config.webhooks.maxResponseBytes;
-    this.secrets = new Map(config.auth.keys.map((key) => [key.name, key.webhook.secrets]));
     this.agent = new Agent({
       // Every connection resolves through the guard, which connects only to addresses it checked.
       connect: { lookup: guard.lookupForSend, timeout: this.timeoutMs },
@@ -54,7 +54,8 @@ export class WebhookSender implements OnApplicationShutdown {
 
     const refusal = this.guard.refusalWithoutLookup(delivery.url);
     if (refusal !== null) return { entry: entry('failed', null, `refused: ${refusal}`), retryable: false };
-    const secrets = this.secrets.get(delivery.owner) ?? [];
+    // Read through Redis: a key created on an API process signs its webhooks on every worker.
+    const secrets = (await this.keys.find(delivery.owner))?.webhook.secrets ?? [];
     if (secrets.length === 0) return { entry: entry('failed', null, `API key '${delivery.owner}' has no webhook secret to sign with`), retryable: false };
 
     const body = JSON.stringify({ type: delivery.type, timestamp: delivery.occurredAt, data: delivery.payload });

@@ -1,12 +1,16 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { SwitchyardConfig } from '@switchyard/config';
 import { backgroundWorkerOptions } from '@switchyard/redis';
+import { LogContext, Metrics } from '@switchyard/telemetry';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { DeliveryLog } from './delivery-log';
 import type { WebhookJobData } from './webhook-event';
 import { WEBHOOK_QUEUE } from './webhook-names';
 import { WEBHOOK_BACKOFF } from './webhook-queue';
 import { WebhookSender } from './webhook-sender';
+
+/** A job's events are logged under its jobId, a batch's under its batchId. */
+const subjectFields = ({ subject, msgId }: WebhookJobData) => ({ [subject.startsWith('batch_') ? 'batchId' : 'jobId']: subject, webhookId: msgId });
 
 /** A failed attempt that the schedule will try again. */
 class DeliveryFailedError extends Error {
@@ -26,11 +30,13 @@ export class WebhookWorker implements OnApplicationBootstrap, OnApplicationShutd
     private readonly config: SwitchyardConfig,
     private readonly sender: WebhookSender,
     private readonly log: DeliveryLog,
+    private readonly metrics: Metrics,
+    private readonly logContext: LogContext,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const schedule = this.config.webhooks.retryScheduleS;
-    this.worker = new Worker<WebhookJobData>(WEBHOOK_QUEUE, (job) => this.process(job), {
+    this.worker = new Worker<WebhookJobData>(WEBHOOK_QUEUE, (job) => this.logContext.runInContext(() => this.process(job), { bindings: subjectFields(job.data) }), {
       ...backgroundWorkerOptions(this.config, this.config.webhooks.concurrency),
       settings: {
         // attemptsMade counts the attempts so far, so it indexes the delay before the next one.
@@ -44,8 +50,11 @@ export class WebhookWorker implements OnApplicationBootstrap, OnApplicationShutd
 
   private async process(job: Job<WebhookJobData>): Promise<void> {
     const { entry, retryable } = await this.sender.send(job.data, job.attemptsMade + 1);
+    const willRetry = retryable && job.attemptsMade + 1 < (job.opts.attempts ?? 1);
+    this.metrics.webhookDelivery(entry.outcome === 'failed' && willRetry ? 'retrying' : entry.outcome);
     // The log is for people; losing a line must not make BullMQ send a delivered webhook again.
     await this.log.append(job.data.subject, entry).catch((error: Error) => this.logger.warn(`delivery log of ${job.data.subject}: ${error.message}`));
+    this.logger.debug({ outcome: entry.outcome, status: entry.status, attempt: job.attemptsMade + 1 }, 'webhook delivery attempt');
     if (entry.outcome === 'succeeded') return;
     const reason = entry.error ?? `HTTP ${entry.status}`;
     if (!retryable) throw new UnrecoverableError(reason);

@@ -1,5 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
+import { MetricsModule } from '@switchyard/telemetry';
+import { TenantsModule } from '@switchyard/tenants';
 import { DeliveryLog } from './delivery-log';
 import { HostResolver } from './host-resolver';
 import { ListDeliveries } from './use-cases/list-deliveries';
@@ -20,7 +22,7 @@ const QUEUE = BullModule.registerQueue({ name: WEBHOOK_QUEUE });
  * Global, so the worker runtime can provide WebhookWorker without importing it again.
  */
 @Global()
-@Module({ imports: [QUEUE], providers: SERVICES, exports: [...SERVICES, QUEUE] })
+@Module({ imports: [QUEUE, MetricsModule, TenantsModule], providers: SERVICES, exports: [...SERVICES, QUEUE] })
 export class WebhooksModule {}
 
 /** The delivery worker, for processes that run workers; needs WebhooksModule imported by the app. */

@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import { SwitchyardConfig } from '@switchyard/config';
 import { CancellationBus, DEADLINES_QUEUE, JobNotifier, JobStore, QueueGateway, type DeadlineData } from '@switchyard/jobs';
 import { backgroundWorkerOptions } from '@switchyard/redis';
+import { LogContext } from '@switchyard/telemetry';
 import { Worker, type Job } from 'bullmq';
 
 /** Ends jobs whose deadline passed: out of their queue if waiting, their provider call aborted if running. */
@@ -16,10 +17,11 @@ export class DeadlineWorker implements OnApplicationBootstrap, OnApplicationShut
     private readonly queues: QueueGateway,
     private readonly cancellations: CancellationBus,
     private readonly notifier: JobNotifier,
+    private readonly logContext: LogContext,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.worker = new Worker<DeadlineData>(DEADLINES_QUEUE, (job) => this.expire(job), backgroundWorkerOptions(this.config, 20));
+    this.worker = new Worker<DeadlineData>(DEADLINES_QUEUE, (job) => this.logContext.runInContext(() => this.expire(job), { bindings: { jobId: job.data.jobId } }), backgroundWorkerOptions(this.config, 20));
     this.worker.on('error', (error) => this.logger.error(`deadline worker: ${error.message}`));
     await this.worker.waitUntilReady();
   }

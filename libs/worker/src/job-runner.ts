@@ -14,6 +14,7 @@ import {
   type ProviderErrorKind,
 } from '@switchyard/providers';
 import { ProviderHealth } from '@switchyard/routing';
+import { Metrics } from '@switchyard/telemetry';
 import { ChunkRelay } from './chunk-relay';
 import { nextStep, type StepRules } from './next-step';
 import { SharedCalls } from './shared-calls';
@@ -86,6 +87,7 @@ export class JobRunner {
     private readonly deadlines: DeadlineQueue,
     private readonly shared: SharedCalls,
     private readonly chunks: JobChunks,
+    private readonly metrics: Metrics,
     config: SwitchyardConfig,
   ) {
     this.rules = {
@@ -135,6 +137,8 @@ export class JobRunner {
       provider, model, outcome, started_at: startedAt, latency_ms: Date.now() - startedAt, error,
       ...(warnings.length > 0 && { warnings }),
     });
+    // No ids here: the worker's log context adds jobId and provider to every line.
+    this.logger.debug({ model, hop: entry.hop }, 'calling the provider');
     const sharing = await this.shared.plan(job, entry);
     if (sharing.kind === 'settled') return DONE;
     const relay = job.stream ? new ChunkRelay(this.chunks, job.id) : undefined;
@@ -143,16 +147,21 @@ export class JobRunner {
     const ctx: ProviderCallContext = { model, signal, jobId: job.id, modelInfo, warn: (message) => warnings.push(message) };
     const limited = { provider, model, tokens: requestTokenWeight(job.request), interactive: job.priority === 1, priority: job.priority, signal };
     let outcome: AdapterOutcome;
+    let callStartedAt = startedAt;
     try {
       // The call's own failure comes back as a value: whatever the limiter throws is then a Redis
       // problem, which propagates so BullMQ retries the entry.
-      outcome = await this.limiters.schedule(limited, () => call(this.providers.get(provider), job.request, ctx, relay).then(succeeded, failed));
+      outcome = await this.limiters.schedule(limited, () => {
+        callStartedAt = Date.now();
+        return call(this.providers.get(provider), job.request, ctx, relay).then(succeeded, failed);
+      });
     } catch (error) {
       if (signal.aborted) return DONE;
       throw error;
     }
     // A canceled job's record was already made terminal by the cancel itself.
     if (!outcome.ok && outcome.error.kind === 'canceled' && signal.aborted) return DONE;
+    this.metrics.providerCall(provider, model, outcome.ok ? 'success' : outcome.error.kind, Date.now() - callStartedAt);
     if (!outcome.ok) {
       const { error } = outcome;
       if (sharing.kind === 'lead') await this.shared.settle(sharing.key, sharing.ttlS, job.id, null);
@@ -165,6 +174,7 @@ export class JobRunner {
     void this.health.record({ provider, model, ok: true, latencyMs: Date.now() - startedAt, counts: true });
     const usage = 'choices' in result ? result.usage : { ...result.usage, completion_tokens: 0 };
     const finish: JobFinish = { status: 'succeeded', attempt: attempt('succeeded', null), result, usage, costUsd: costUsd(modelInfo, usage) };
+    this.metrics.usage(job.owner, provider, model, usage, finish.costUsd ?? null);
     if (sharing.kind === 'lead') await this.shared.settle(sharing.key, sharing.ttlS, job.id, { result, usage, entry });
     // A Redis error here is not the provider's fault; it propagates so BullMQ retries the entry.
     if (await this.store.finish(job.id, finish)) await this.ended(job);
@@ -190,7 +200,9 @@ export class JobRunner {
       case 'wait': {
         // Same hop: the entry itself goes back to waiting; nothing new is queued.
         const moved = await this.store.move(job.id, { fromHop: entry.hop, toHop: entry.hop, targetIndex: job.targetIndex, tries: job.tries + 1, attempt });
-        return moved === 'moved' ? { kind: 'rate_limited', waitMs: step.delayMs } : DONE;
+        if (moved !== 'moved') return DONE;
+        this.metrics.providerRateLimitWait(entry.provider, step.delayMs);
+        return { kind: 'rate_limited', waitMs: step.delayMs };
       }
       case 'fail':
         return this.fail(job, attempt, attempt.error ?? errorBody(error));
@@ -218,6 +230,8 @@ export class JobRunner {
     const moved = await this.store.move(job.id, { fromHop: entry.hop, toHop: hop, targetIndex: to.targetIndex, tries: to.tries, attempt });
     // 'stale' or 'terminal': a duplicate run moved it already, or it was canceled meanwhile.
     if (moved !== 'moved') return;
+    if (to.targetIndex === job.targetIndex) this.metrics.retry(entry.provider, entry.model);
+    else this.metrics.fallback(entry.provider, job.targets[to.targetIndex]?.provider ?? 'none');
     await this.enqueueCurrent({ ...job, hop, targetIndex: to.targetIndex }, to.delayMs);
   }
 

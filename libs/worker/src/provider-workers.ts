@@ -3,6 +3,7 @@ import { SwitchyardConfig } from '@switchyard/config';
 import type { ErrorBody } from '@switchyard/contracts';
 import { CancellationBus, JobNotifier, JobStore, QueueGateway, providerQueueName, type ProviderJobData } from '@switchyard/jobs';
 import { redisOptionsFromUrl } from '@switchyard/redis';
+import { LogContext } from '@switchyard/telemetry';
 import { RateLimitError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { JobRunner } from './job-runner';
 
@@ -48,6 +49,7 @@ export class ProviderWorkers implements OnApplicationBootstrap, OnApplicationShu
     private readonly cancellations: CancellationBus,
     private readonly queues: QueueGateway,
     private readonly notifier: JobNotifier,
+    private readonly logContext: LogContext,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -55,7 +57,7 @@ export class ProviderWorkers implements OnApplicationBootstrap, OnApplicationShu
     const connection = { ...redisOptionsFromUrl(this.config.redis.url), maxRetriesPerRequest: null };
     const { lockDurationMs, stalledIntervalMs, maxStalledCount } = this.config.worker;
     for (const provider of this.config.providers.values()) {
-      const worker = new Worker<ProviderJobData>(providerQueueName(provider.name), (job) => this.process(job), {
+      const worker = new Worker<ProviderJobData>(providerQueueName(provider.name), (job) => this.inJobContext(job, provider.name, () => this.process(job)), {
         connection,
         prefix: this.config.redis.prefix,
         concurrency: provider.concurrency,
@@ -64,7 +66,7 @@ export class ProviderWorkers implements OnApplicationBootstrap, OnApplicationShu
         maxStalledCount,
         limiter: PAUSABLE,
       });
-      worker.on('failed', (job, error) => void this.onFailed(job, error));
+      worker.on('failed', (job, error) => void this.inJobContext(job, provider.name, () => this.onFailed(job, error)));
       worker.on('drained', () => this.drained(provider.name));
       worker.on('error', (error) => this.logger.error(`worker ${provider.name}: ${error.message}`));
       this.workers.push(worker);
@@ -83,6 +85,11 @@ export class ProviderWorkers implements OnApplicationBootstrap, OnApplicationShu
     if (now - (this.fairnessResetAt.get(provider) ?? 0) < FAIRNESS_RESET_INTERVAL_MS) return;
     this.fairnessResetAt.set(provider, now);
     void this.queues.resetFairness(provider).catch(() => undefined);
+  }
+
+  /** Every line logged while an entry is handled carries its job id and provider. */
+  private inJobContext<T>(job: Job<ProviderJobData> | undefined, provider: string, work: () => T): T {
+    return this.logContext.runInContext(work, { bindings: { jobId: job?.data.jobId, provider } });
   }
 
   private async process(job: Job<ProviderJobData>): Promise<void> {

@@ -3,6 +3,7 @@ import { SwitchyardConfig } from '@switchyard/config';
 import { CachePolicy, InflightCalls, ResponseCache, cacheKey, type CachedResponse, type CacheKey } from '@switchyard/cache';
 import type { JobAttempt, JobResult, Usage } from '@switchyard/contracts';
 import { JobNotifier, JobStore, QueueGateway, type JobRecord, type ProviderJobData } from '@switchyard/jobs';
+import { Metrics } from '@switchyard/telemetry';
 
 /** A leader's claim must outlast its call: the provider timeout plus room for the limiter and the write. */
 const LEASE_MARGIN_MS = 30_000;
@@ -33,6 +34,7 @@ export class SharedCalls {
     private readonly queues: QueueGateway,
     private readonly notifier: JobNotifier,
     private readonly config: SwitchyardConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   async plan(job: JobRecord, entry: ProviderJobData): Promise<SharedCallPlan> {
@@ -42,12 +44,16 @@ export class SharedCalls {
     const key = cacheKey(job.request, { provider: entry.provider, model: entry.model }, this.policy.scope(job.owner));
     const hit = await this.cache.get(key);
     if (hit) {
+      this.metrics.cacheHit(entry.provider, 'cache');
       await this.finishShared(job.id, hit, entry);
       return { kind: 'settled' };
     }
     const lease = this.leaseMs(entry.provider);
     const claim = await this.inflight.claim(key, job.id, lease);
-    if (claim.role === 'leader') return { kind: 'lead', key, ttlS: decision.ttlS };
+    if (claim.role === 'leader') {
+      this.metrics.cacheMiss(entry.provider);
+      return { kind: 'lead', key, ttlS: decision.ttlS };
+    }
     // A new hop with no attempt of its own: the re-check comes back after one lease at the latest.
     const hop = entry.hop + 1;
     const moved = await this.store.move(job.id, { fromHop: entry.hop, toHop: hop, targetIndex: job.targetIndex, tries: job.tries });
@@ -67,6 +73,7 @@ export class SharedCalls {
     const { result, usage, entry } = outcome;
     const response: CachedResponse = { result, usage, provider: entry.provider, provider_model: entry.model, stored_at: Date.now() };
     const followers = await this.inflight.complete(key, leader, { ok: true, response, ttlS });
+    this.metrics.cacheHit(entry.provider, 'coalesced', followers.length);
     await Promise.all(followers.map((id) => this.finishShared(id, response, entry)));
   }
 

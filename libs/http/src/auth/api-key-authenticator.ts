@@ -1,10 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Injectable } from '@nestjs/common';
-import { SwitchyardConfig } from '@switchyard/config';
+import { ANONYMOUS, ApiKeys } from '@switchyard/tenants';
 import type { Principal } from './principal';
 
-const OPEN_GATEWAY: Principal = { name: 'anonymous', scopes: ['jobs'] };
+const OPEN_GATEWAY: Principal = { name: ANONYMOUS, scopes: ['jobs'] };
 
 /**
  * The key a request presents: `Authorization: Bearer <key>` (OpenAI SDKs) or `x-api-key: <key>`
@@ -19,24 +18,18 @@ function presentedKey(headers: IncomingHttpHeaders): string | undefined {
 
 @Injectable()
 export class ApiKeyAuthenticator {
-  constructor(private readonly config: SwitchyardConfig) {}
+  constructor(private readonly keys: ApiKeys) {}
 
+  /** No key in the config file; run-time keys need an admin key to be made, so there are none to check. */
   get open(): boolean {
-    return this.config.auth.keys.length === 0;
+    return this.keys.noneConfigured;
   }
 
-  /** The caller a request's key names; null for a missing or unknown key. */
-  authenticate(headers: IncomingHttpHeaders): Principal | null {
+  /** The caller a request's key names (config file or run time); null for a missing, unknown or revoked key. */
+  async authenticate(headers: IncomingHttpHeaders): Promise<Principal | null> {
     if (this.open) return OPEN_GATEWAY;
     const key = presentedKey(headers);
     if (key === undefined) return null;
-    // Comparing fixed-length digests of every configured key, without stopping at the first
-    // match, keeps the time taken independent of which key (if any) was presented.
-    const presented = createHash('sha256').update(key).digest();
-    let found: Principal | null = null;
-    for (const configured of this.config.auth.keys) {
-      if (timingSafeEqual(presented, configured.sha256) && found === null) found = { name: configured.name, scopes: configured.scopes };
-    }
-    return found;
+    return this.keys.authenticate(key);
   }
 }

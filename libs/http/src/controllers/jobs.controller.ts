@@ -3,11 +3,15 @@ import { SwitchyardConfig } from '@switchyard/config';
 import { CreateEmbeddingJobDto, CreateJobDto, InvalidRequestError, validateBody, type JobObject, type ListObject } from '@switchyard/contracts';
 import { callCommand, CancelJob, GetJob, IdempotencyKeys, RedeliverJobEvent, RetryJob, SubmitJob, type SubmitJobCommand } from '@switchyard/jobs';
 import { ListDeliveries, type DeliveryAttempt } from '@switchyard/webhooks';
+import { ApiAcceptedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { clientDisconnectSignal } from './client-disconnect';
+import { ApiErrors, ApiJsonBody, ApiKeyAuth } from '../openapi/api-docs.decorators';
 
 @Controller('v1/jobs')
+@ApiTags('jobs')
+@ApiKeyAuth()
 export class JobsController {
   constructor(
     private readonly submitJob: SubmitJob,
@@ -22,6 +26,12 @@ export class JobsController {
   /** 202 for a new job; 200 with the original job when an Idempotency-Key repeats a submit. */
   @Post()
   @HttpCode(202)
+  @ApiOperation({ summary: 'Submit a chat job, or an embedding job with "type": "embedding"' })
+  @ApiJsonBody(CreateJobDto, CreateEmbeddingJobDto)
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A repeat with the same key and body returns the first job (200).' })
+  @ApiAcceptedResponse({ description: 'The queued job.' })
+  @ApiOkResponse({ description: 'The job first submitted with this Idempotency-Key.' })
+  @ApiErrors(400, 409, 413, 422, 429, 503)
   async create(
     @Body() body: unknown,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
@@ -34,6 +44,10 @@ export class JobsController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'Get a job; with wait, long-poll until it ends or the time is up' })
+  @ApiQuery({ name: 'wait', required: false, type: Number, description: 'Seconds to wait for the job to end (server.long_poll_max_s at most).' })
+  @ApiOkResponse({ description: 'The job, with its result once it succeeded.' })
+  @ApiErrors(400, 404)
   get(
     @Param('id') id: string,
     @Query('wait') wait: string | undefined,
@@ -47,12 +61,18 @@ export class JobsController {
 
   @Post(':id/cancel')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Cancel a job that has not ended' })
+  @ApiOkResponse({ description: 'The job, canceled.' })
+  @ApiErrors(404, 409)
   cancel(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<JobObject> {
     return this.cancelJob.execute(id, principal.name);
   }
 
   /** Every delivery attempt of the job's webhook events, oldest first. */
   @Get(':id/deliveries')
+  @ApiOperation({ summary: "The job's webhook delivery attempts" })
+  @ApiOkResponse({ description: 'A list of delivery attempts, oldest first.' })
+  @ApiErrors(404)
   async deliveries(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<ListObject<DeliveryAttempt>> {
     await this.getJob.execute({ id, owner: principal.name });
     return { object: 'list', data: await this.listDeliveries.execute(id) };
@@ -61,6 +81,9 @@ export class JobsController {
   /** Sends the job's final event again, now, with a new delivery id. */
   @Post(':id/deliveries/redeliver')
   @HttpCode(202)
+  @ApiOperation({ summary: "Send the job's final webhook event again" })
+  @ApiAcceptedResponse({ description: 'The new delivery id.' })
+  @ApiErrors(404, 409)
   async redeliver(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<{ object: 'delivery'; id: string }> {
     const job = await this.getJob.execute({ id, owner: principal.name });
     return { object: 'delivery', id: await this.redeliverJob.execute(id, job) };
@@ -69,6 +92,9 @@ export class JobsController {
   /** A job that ended without a result goes through routing again. */
   @Post(':id/retry')
   @HttpCode(202)
+  @ApiOperation({ summary: 'Route a job that ended without a result again' })
+  @ApiAcceptedResponse({ description: 'The job, queued again.' })
+  @ApiErrors(404, 409, 422)
   retry(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<JobObject> {
     return this.retryJob.execute(id, principal.name);
   }

@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Logger, Post, Res, UseFilters } from '@nestjs/common';
 import { JOB_ID_HEADER, type ChatCompletion, type EmbeddingResponse } from '@switchyard/contracts';
 import { AwaitCompletion, StreamCompletion, type InteractiveCommand } from '@switchyard/jobs';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AnthropicErrorFilter } from '../anthropic/anthropic-error.filter';
 import { toAnthropicError } from '../anthropic/anthropic-error';
@@ -13,11 +14,14 @@ import { messageIdOf, toAnthropicMessage } from '../anthropic/to-anthropic-messa
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { clientDisconnectSignal } from './client-disconnect';
 import { sendEventStream } from './sse-stream';
+import { ApiErrors, ApiJsonBody, ApiKeyAuth } from '../openapi/api-docs.decorators';
 
 const isChatCompletion = (result: ChatCompletion | EmbeddingResponse): result is ChatCompletion => result.object === 'chat.completion';
 
 /** `POST /v1/messages`: the Anthropic Messages API over the same interactive chat job as /v1/chat/completions. */
 @Controller('v1/messages')
+@ApiTags('anthropic')
+@ApiKeyAuth()
 @UseFilters(AnthropicErrorFilter)
 export class MessagesController {
   private readonly logger = new Logger('HttpErrors');
@@ -29,6 +33,11 @@ export class MessagesController {
 
   @Post()
   @HttpCode(200)
+  @ApiOperation({ summary: 'Anthropic Messages, sync or streamed', description: "Anthropic's body and answer (https://docs.anthropic.com/en/api/messages); errors in Anthropic's error shape." })
+  @ApiJsonBody(AnthropicMessagesRequestDto)
+  @ApiProduces('application/json', 'text/event-stream')
+  @ApiOkResponse({ description: 'A message, or with stream: true its server-sent events.' })
+  @ApiErrors(400, 422, 429, 503)
   async create(
     @Body() body: AnthropicMessagesRequestDto,
     @CurrentPrincipal() principal: Principal,

@@ -4,6 +4,8 @@ import type { ListObject } from '@switchyard/contracts';
 import { QueueGateway, type QueueCounts } from '@switchyard/jobs';
 import { ProviderLimiters, type LimiterState } from '@switchyard/limits';
 import { ProviderHealth, type ProviderHealthView } from '@switchyard/routing';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiKeyAuth } from '../openapi/api-docs.decorators';
 
 export interface ProviderObject {
   id: string;
@@ -16,6 +18,8 @@ export interface ProviderObject {
 
 /** `GET /v1/providers`: what routing sees of each provider, and its queue. Never its URL or key. */
 @Controller('v1/providers')
+@ApiTags('operations')
+@ApiKeyAuth()
 export class ProvidersController {
   constructor(
     private readonly config: SwitchyardConfig,
@@ -25,6 +29,8 @@ export class ProvidersController {
   ) {}
 
   @Get()
+  @ApiOperation({ summary: 'Health, queue counts and limiter state of each provider' })
+  @ApiOkResponse({ description: 'A list of provider objects; never a URL or credential.' })
   async list(): Promise<ListObject<ProviderObject>> {
     const data = await Promise.all(
       [...this.config.providers.values()].map(async (provider): Promise<ProviderObject> => {

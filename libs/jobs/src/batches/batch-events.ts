@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { SwitchyardConfig } from '@switchyard/config';
+import { ApiKeys } from '@switchyard/tenants';
 import { WebhookQueue } from '@switchyard/webhooks';
 import { toBatchObject, type BatchRecord } from './batch-record';
 import { BatchStore } from './batch-store';
@@ -12,23 +12,20 @@ import { BatchStore } from './batch-store';
 @Injectable()
 export class BatchEvents {
   private readonly logger = new Logger(BatchEvents.name);
-  private readonly defaultUrls: ReadonlyMap<string, string>;
 
   constructor(
     private readonly store: BatchStore,
     private readonly webhooks: WebhookQueue,
-    config: SwitchyardConfig,
-  ) {
-    this.defaultUrls = new Map(config.auth.keys.flatMap((key) => (key.webhook.url ? [[key.name, key.webhook.url] as const] : [])));
-  }
+    private readonly keys: ApiKeys,
+  ) {}
 
-  private urlFor(batch: BatchRecord): string | undefined {
-    return batch.webhook?.url ?? this.defaultUrls.get(batch.owner);
+  private async urlFor(batch: BatchRecord): Promise<string | undefined> {
+    return batch.webhook?.url ?? (await this.keys.find(batch.owner))?.webhook.url;
   }
 
   /** After a line is recorded; most calls end at the interval's gate. */
   async progress(batch: BatchRecord): Promise<void> {
-    const url = this.urlFor(batch);
+    const url = await this.urlFor(batch);
     if (url === undefined || !(await this.store.takeProgressTurn(batch.id))) return;
     const now = await this.store.find(batch.id);
     if (!now) return;
@@ -38,7 +35,7 @@ export class BatchEvents {
 
   async ended(batchId: string): Promise<void> {
     const batch = await this.store.find(batchId);
-    const url = batch && this.urlFor(batch);
+    const url = batch && (await this.urlFor(batch));
     if (batch && url) await this.send(batch, `batch.${batch.status}`, url, 0);
   }
 

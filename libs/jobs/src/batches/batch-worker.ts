@@ -1,6 +1,7 @@
 import { Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { SwitchyardConfig } from '@switchyard/config';
 import { backgroundWorkerOptions } from '@switchyard/redis';
+import { LogContext } from '@switchyard/telemetry';
 import { DelayedError, Worker, type Job } from 'bullmq';
 import { BATCHES_QUEUE, type BatchStep, type BatchStepData } from './batch-queue';
 import { BatchStore } from './batch-store';
@@ -26,10 +27,11 @@ export class BatchWorker implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly run: RunBatch,
     private readonly finalize: FinalizeBatch,
     private readonly endUnfinished: EndUnfinishedLines,
+    private readonly logContext: LogContext,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.worker = new Worker<BatchStepData>(BATCHES_QUEUE, (job, token) => this.process(job, token), backgroundWorkerOptions(this.config, CONCURRENCY));
+    this.worker = new Worker<BatchStepData>(BATCHES_QUEUE, (job, token) => this.logContext.runInContext(() => this.process(job, token), { bindings: { batchId: job.data.batchId } }), backgroundWorkerOptions(this.config, CONCURRENCY));
     this.worker.on('error', (error) => this.logger.error(`batch worker: ${error.message}`));
     this.worker.on('failed', (job, error) => this.logger.error({ batchId: job?.data.batchId, step: job?.name }, `batch step failed: ${error.message}`));
     await this.worker.waitUntilReady();

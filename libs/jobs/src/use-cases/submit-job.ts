@@ -1,9 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { SwitchyardConfig } from '@switchyard/config';
 import { ConflictError, InvalidRequestError, PRIORITY, ServiceUnavailableError, TooManyRequestsError, type JobObject, type JobRequest } from '@switchyard/contracts';
 import { TenantLimits } from '@switchyard/limits';
+import { ApiKeys } from '@switchyard/tenants';
 import { requestTokenWeight } from '@switchyard/providers';
 import { ModelRouter } from '@switchyard/routing';
+import { Metrics } from '@switchyard/telemetry';
 import { WebhookUrlGuard } from '@switchyard/webhooks';
 import { newJobId } from '../job-id';
 import { DeadlineQueue } from '../deadline-queue';
@@ -46,8 +47,6 @@ const REPLAY_POLL_MS = 20;
 @Injectable()
 export class SubmitJob {
   private readonly logger = new Logger(SubmitJob.name);
-  private readonly maxWaiting: ReadonlyMap<string, number>;
-  private readonly signingKeys: ReadonlySet<string>;
 
   constructor(
     private readonly router: ModelRouter,
@@ -57,11 +56,9 @@ export class SubmitJob {
     private readonly idempotency: IdempotencyKeys,
     private readonly deadlines: DeadlineQueue,
     private readonly webhookUrls: WebhookUrlGuard,
-    config: SwitchyardConfig,
-  ) {
-    this.signingKeys = new Set(config.auth.keys.filter((key) => key.webhook.secrets.length > 0).map((key) => key.name));
-    this.maxWaiting = new Map(config.auth.keys.flatMap((key) => (key.limits.maxWaiting ? [[key.name, key.limits.maxWaiting] as const] : [])));
-  }
+    private readonly metrics: Metrics,
+    private readonly keys: ApiKeys,
+  ) {}
 
   async execute(command: SubmitJobCommand): Promise<SubmitOutcome> {
     const { request, owner, idempotency } = command;
@@ -132,11 +129,13 @@ export class SubmitJob {
       await Promise.allSettled([this.store.delete(record.id), this.store.release(owner, record.id), this.queues.remove(first.provider, record.id, 0)]);
       throw new ServiceUnavailableError('The job queue is unavailable; retry shortly.');
     }
+    this.logger.debug({ jobId: record.id, provider: first.provider }, 'job queued');
+    this.metrics.jobSubmitted(model, owner);
     return toJobObject(record);
   }
 
   private async checkWebhook(owner: string, url: string): Promise<void> {
-    if (!this.signingKeys.has(owner)) {
+    if (!(await this.keys.find(owner))?.webhook.secrets.length) {
       throw new InvalidRequestError('This API key has no webhook secret configured (auth.keys[].webhook.secret); deliveries are always signed.', 'webhook.url', 'webhook_secret_missing');
     }
     await this.webhookUrls.checkAtSubmit(url);
@@ -153,7 +152,7 @@ export class SubmitJob {
   }
 
   private async admitWaiting(record: JobRecord): Promise<void> {
-    const max = this.maxWaiting.get(record.owner);
+    const max = (await this.keys.find(record.owner))?.limits.maxWaiting;
     if (max === undefined) return;
     let admitted: boolean;
     try {

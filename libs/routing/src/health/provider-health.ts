@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { SwitchyardConfig, type ProviderConfig } from '@switchyard/config';
 import { RedisConnections, RedisSubscriber } from '@switchyard/redis';
+import { Metrics } from '@switchyard/telemetry';
 import { CLOSED_CIRCUIT, circuitFromFields, latenciesFromFields, parseCircuitMessage, type CircuitRecord } from './circuit-record';
 import { healthChannel, healthKeys } from './health-keys';
 import { throughputPerS, windowCounts, windowGeometry, type WindowCounts } from './health-window';
@@ -78,8 +79,10 @@ export class ProviderHealth implements OnModuleInit, OnModuleDestroy {
     private readonly config: SwitchyardConfig,
     private readonly connections: RedisConnections,
     private readonly subscriber: RedisSubscriber,
+    metrics: Metrics,
   ) {
     this.channel = healthChannel(config.redis.prefix);
+    metrics.observeCircuits(() => [...config.providers.keys()].map((name) => [name, this.circuit(name)] as const));
   }
 
   async onModuleInit(): Promise<void> {

@@ -9,6 +9,7 @@ import {
   type CreateBatchDto,
 } from '@switchyard/contracts';
 import { FileStore, type FileRecord } from '@switchyard/files';
+import { ApiKeys } from '@switchyard/tenants';
 import { WebhookUrlGuard } from '@switchyard/webhooks';
 import { newBatchId } from '../batch-id';
 import { BatchInput, inlineLines } from '../batch-input';
@@ -26,7 +27,6 @@ import { DryRunBatch } from './dry-run-batch';
 @Injectable()
 export class CreateBatch {
   private readonly logger = new Logger(CreateBatch.name);
-  private readonly signingKeys: ReadonlySet<string>;
 
   constructor(
     private readonly store: BatchStore,
@@ -36,9 +36,8 @@ export class CreateBatch {
     private readonly dryRun: DryRunBatch,
     private readonly webhookUrls: WebhookUrlGuard,
     private readonly config: SwitchyardConfig,
-  ) {
-    this.signingKeys = new Set(config.auth.keys.filter((key) => key.webhook.secrets.length > 0).map((key) => key.name));
-  }
+    private readonly keys: ApiKeys,
+  ) {}
 
   async execute(owner: string, dto: CreateBatchDto): Promise<BatchObject | BatchDryRun> {
     if ((dto.input_file_id === undefined) === (dto.requests === undefined)) {
@@ -113,7 +112,7 @@ export class CreateBatch {
   }
 
   private async checkWebhook(owner: string, url: string): Promise<void> {
-    if (!this.signingKeys.has(owner)) {
+    if (!(await this.keys.find(owner))?.webhook.secrets.length) {
       throw new InvalidRequestError('This API key has no webhook secret configured (auth.keys[].webhook.secret); deliveries are always signed.', 'webhook.url', 'webhook_secret_missing');
     }
     await this.webhookUrls.checkAtSubmit(url);

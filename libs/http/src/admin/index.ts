@@ -1,0 +1,1 @@
+export { AdminBoardModule, ADMIN_BOARD_ROUTE } from './admin-board.module';
