@@ -26,6 +26,14 @@ providers:
 `;
 
 describe('routing and limits configuration', () => {
+  it('names where a YAML syntax error is without quoting the text, which may be a credential', async () => {
+    const secret = 'sk-yaml-error-0123456789abcdef';
+    // A stray bracket: the parser then reports the next token, the key, by quoting it.
+    const message = await problems(`auth:\n  keys: [ { name: a, key: x } ]\n] ${secret}\n`);
+    assert.match(message, /YAML syntax error at line 3/);
+    assert.ok(!message.includes(secret), message);
+  });
+
   it('parses the documented example, every key of it', () => {
     const config = loadConfig({ SWITCHYARD_CONFIG: join(repoRoot, 'config/switchyard.example.yaml'), SWITCHYARD_KEY_TEAM_A: 'k'.repeat(20), OPENAI_API_KEY: 'sk-x', SWITCHYARD_WEBHOOK_SECRET_TEAM_A: `whsec_${Buffer.alloc(32, 7).toString('base64')}` });
     const openai = config.providers.get('openai');

@@ -50,7 +50,11 @@ export function parseConfigYaml(text: string): TreeResult {
 
 function describeYamlError(message: string, position: { line: number; col: number } | undefined): string {
   // The library appends its own position and a source excerpt; keep one line with ours in front.
-  const summary = message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+  // It also quotes the offending text, which can be a credential: the line and column say where.
+  const summary = message
+    .split('\n')[0]
+    .replace(/ at line \d+, column \d+:?$/, '')
+    .replace(/"[^"]*"/g, '(text left out)');
   return position ? `YAML syntax error at line ${position.line}:${position.col}: ${summary}` : `YAML syntax error: ${summary}`;
 }
 
