@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
-import { api, PrivateRedis, startGateway, stopAll, waitFor, type ApiClient, type Gateway } from '../support';
+import { api, PrivateRedis, startGateway, stopAll, waitFor, WEBHOOK_RECEIVER_HOST, WebhookReceiver, type ApiClient, type Gateway } from '../support';
 import { assertErrorShape, chat, TEAM_A_KEY, type JobLike } from './fixtures';
 
 const ADMIN_KEY = 'sk-admin-0123456789abcdef';
-const RECEIVER_HOST = '127.0.0.2';
 
 const CONFIG = `
 server: { host: 127.0.0.1 }
@@ -22,7 +19,7 @@ models:
     targets: [{ provider: mock, model: echo }]
 webhooks:
   retry_schedule_s: [0, 0.3]
-  allow_private: [${RECEIVER_HOST}/32]
+  allow_private: [${WEBHOOK_RECEIVER_HOST}/32]
 retention: { succeeded_s: 600, failed_s: 600 }
 `;
 
@@ -38,29 +35,18 @@ describe('run-time API keys: /admin/keys', () => {
   let redis: PrivateRedis;
   let gateway: Gateway;
   let admin: ApiClient;
-  let receiver: Server;
-  let receiverUrl = '';
-  const received: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
+  let receiver: WebhookReceiver;
 
   before(async () => {
     redis = await PrivateRedis.start();
-    receiver = createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        received.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
-        response.end('ok');
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, RECEIVER_HOST, resolve));
-    receiverUrl = `http://${RECEIVER_HOST}:${(receiver.address() as AddressInfo).port}/hooks`;
+    receiver = await WebhookReceiver.start();
     gateway = await startGateway({ redis, config: CONFIG, apps: ['api', 'api', 'worker'] });
     admin = api(gateway.baseUrls[0], ADMIN_KEY);
   });
 
   after(async () => {
     await stopAll();
-    await new Promise((resolve) => receiver?.close(resolve));
+    await receiver?.stop();
     await redis?.stop();
   });
 
@@ -144,12 +130,12 @@ describe('run-time API keys: /admin/keys', () => {
   });
 
   it("signs a run-time key's webhooks with its generated secret, on the worker process", async () => {
-    const created = await create({ name: 'hooked', webhook: { url: receiverUrl } });
+    const created = await create({ name: 'hooked', webhook: { url: receiver.url } });
     const client = api(gateway.baseUrls[1], created.key);
     const submitted = await client.post('/v1/jobs', chat('mock-echo', 'ring me'));
     assert.equal(submitted.status, 202, submitted.text);
     const jobId = (submitted.body as JobLike).id;
-    const delivery = await waitFor(() => received.find((entry) => entry.body.includes(jobId)), { timeoutMs: 15_000 });
+    const delivery = await waitFor(() => receiver.received.find((entry) => entry.body.includes(jobId)), { timeoutMs: 15_000 });
     const headers = Object.fromEntries(Object.entries(delivery.headers).map(([name, value]) => [name, String(value)]));
     const event = new Webhook(created.webhook_secret).verify(delivery.body, headers) as { type: string; data: { id: string } };
     assert.equal(event.type, 'job.succeeded');

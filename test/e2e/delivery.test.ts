@@ -1,51 +1,10 @@
 import assert from 'node:assert/strict';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
-import { api, PrivateRedis, startGateway, startMockProvider, stopAll, waitFor, type ApiClient, type Gateway, type MockProvider } from '../support';
+import { api, PrivateRedis, startGateway, startMockProvider, stopAll, waitFor, WEBHOOK_RECEIVER_HOST, WebhookReceiver, type ApiClient, type Gateway, type MockProvider } from '../support';
 import { assertErrorShape, chat, TEAM_A_KEY, UPSTREAM_KEY, type JobLike } from './fixtures';
 
 const SECRET = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
-const RECEIVER_HOST = '127.0.0.2';
-
-interface Received {
-  headers: IncomingHttpHeaders;
-  body: string;
-  status: number;
-}
-
-/** A webhook receiver that fails the first `failFirst` attempts of every message id. */
-class Receiver {
-  readonly received: Received[] = [];
-  private readonly attempts = new Map<string, number>();
-  private server?: Server;
-  url = '';
-
-  constructor(private readonly failFirst: number) {}
-
-  async start(): Promise<void> {
-    this.server = createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        const id = String(request.headers['webhook-id']);
-        const attempt = (this.attempts.get(id) ?? 0) + 1;
-        this.attempts.set(id, attempt);
-        const status = attempt <= this.failFirst ? 503 : 200;
-        this.received.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8'), status });
-        response.writeHead(status).end(status === 200 ? 'ok' : 'down');
-      });
-    });
-    await new Promise<void>((resolve) => this.server?.listen(0, RECEIVER_HOST, resolve));
-    const address = this.server.address();
-    assert.ok(address && typeof address === 'object');
-    this.url = `http://${RECEIVER_HOST}:${address.port}/hooks`;
-  }
-
-  async stop(): Promise<void> {
-    await new Promise((resolve) => this.server?.close(resolve));
-  }
-}
 
 function config(mock: MockProvider): string {
   return `
@@ -74,7 +33,7 @@ models:
     targets: [{ provider: narrow, model: gpt-4o-mini }]
 webhooks:
   retry_schedule_s: [0, 0.3, 0.3, 0.3, 0.3]
-  allow_private: [${RECEIVER_HOST}/32]
+  allow_private: [${WEBHOOK_RECEIVER_HOST}/32]
 retention: { succeeded_s: 600, failed_s: 600 }
 `;
 }
@@ -88,19 +47,20 @@ describe('delivery: webhooks, idempotency, cache and deadlines', () => {
   let mock: MockProvider;
   let gateway: Gateway;
   let client: ApiClient;
-  const receiver = new Receiver(3);
+  let receiver: WebhookReceiver;
 
   before(async () => {
     redis = await PrivateRedis.start();
     mock = await startMockProvider();
-    await receiver.start();
+    // Down for the first three attempts of every delivery.
+    receiver = await WebhookReceiver.start((_headers, attempt) => (attempt <= 3 ? 503 : 200));
     gateway = await startGateway({ redis, config: config(mock), apps: ['api', 'worker'], env: { UPSTREAM_KEY } });
     client = api(gateway.baseUrl, TEAM_A_KEY);
   });
 
   after(async () => {
     await stopAll();
-    await receiver.stop();
+    await receiver?.stop();
     await redis?.stop();
   });
 

@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import OpenAI, { toFile } from 'openai';
 import type { Batch } from 'openai/resources/batches';
-import { api, assertMatchesOpenAISchema, PrivateRedis, startGateway, startMockProvider, stopAll, waitFor, type ApiClient, type Gateway, type MockProvider } from '../support';
+import { api, assertMatchesOpenAISchema, PrivateRedis, startGateway, startMockProvider, stopAll, waitFor, WEBHOOK_RECEIVER_HOST, WebhookReceiver, type ApiClient, type Gateway, type MockProvider } from '../support';
 import { TEAM_A_KEY, TEAM_B_KEY, UPSTREAM_KEY, type JobLike } from './fixtures';
 
 const NARROW_KEY = 'sk-narrow-0123456789abcdef';
 const SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
-const RECEIVER_HOST = '127.0.0.2';
 
 /** The in-process mock for most batches; for the big one a mock-provider failing half its calls, falling back to the in-process mock. */
 function config(half: MockProvider): string {
@@ -44,7 +42,7 @@ files: { max_bytes: 4194304 }
 batches: { progress_interval_s: 1 }
 webhooks:
   retry_schedule_s: [0, 0.3, 0.3]
-  allow_private: [${RECEIVER_HOST}/32]
+  allow_private: [${WEBHOOK_RECEIVER_HOST}/32]
 retention: { succeeded_s: 600, failed_s: 600 }
 `;
 }
@@ -71,32 +69,6 @@ function parseJsonl(text: string): OutputLine[] {
     .map((line) => JSON.parse(line) as OutputLine);
 }
 
-/** A webhook receiver that keeps every event it is sent. */
-class Receiver {
-  readonly events: Array<{ type: string; data: Batch }> = [];
-  private server?: Server;
-  url = '';
-
-  async start(): Promise<void> {
-    this.server = createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        this.events.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as { type: string; data: Batch });
-        response.writeHead(200).end('ok');
-      });
-    });
-    await new Promise<void>((resolve) => this.server?.listen(0, RECEIVER_HOST, resolve));
-    const address = this.server.address();
-    assert.ok(address && typeof address === 'object');
-    this.url = `http://${RECEIVER_HOST}:${address.port}/hooks`;
-  }
-
-  async stop(): Promise<void> {
-    await new Promise((resolve) => this.server?.close(resolve));
-  }
-}
-
 describe('OpenAI Files and Batch API through the official SDK', () => {
   let redis: PrivateRedis;
   let half: MockProvider;
@@ -104,11 +76,11 @@ describe('OpenAI Files and Batch API through the official SDK', () => {
   let client: OpenAI;
   let other: OpenAI;
   let http: ApiClient;
-  const receiver = new Receiver();
+  let receiver: WebhookReceiver;
 
   before(async () => {
     redis = await PrivateRedis.start();
-    [half] = await Promise.all([startMockProvider({ MOCK_ERROR_RATE: '0.5', MOCK_ERROR_STATUS: '503', MOCK_LATENCY_MS: '0' }), receiver.start()]);
+    [half, receiver] = await Promise.all([startMockProvider({ MOCK_ERROR_RATE: '0.5', MOCK_ERROR_STATUS: '503', MOCK_LATENCY_MS: '0' }), WebhookReceiver.start()]);
     gateway = await startGateway({ redis, config: config(half), env: { UPSTREAM_KEY, TEAM_B_KEY } });
     client = new OpenAI({ apiKey: TEAM_A_KEY, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0 });
     other = new OpenAI({ apiKey: TEAM_B_KEY, baseURL: `${gateway.baseUrl}/v1`, maxRetries: 0 });
@@ -117,7 +89,7 @@ describe('OpenAI Files and Batch API through the official SDK', () => {
 
   after(async () => {
     await stopAll();
-    await receiver.stop();
+    await receiver?.stop();
     await redis?.stop();
   });
 
@@ -395,7 +367,7 @@ describe('OpenAI Files and Batch API through the official SDK', () => {
     const created = await client.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h', webhook: { url: receiver.url } } as OpenAI.BatchCreateParams);
     await settled(created.id);
     const events = await waitFor(() => {
-      const mine = receiver.events.filter((event) => event.data.id === created.id);
+      const mine = receiver.events<{ type: string; data: Batch }>().filter((event) => event.data.id === created.id);
       return mine.some((event) => event.type === 'batch.completed') && mine;
     });
     const progress = events.filter((event) => event.type === 'batch.progress');

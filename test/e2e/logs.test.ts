@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { api, PrivateRedis, startGateway, startMockProvider, stopAll, waitFor, type ApiClient, type Gateway, type MockProvider } from '../support';
+import { api, PrivateRedis, startGateway, startMockProvider, stopAll, waitFor, WEBHOOK_RECEIVER_HOST, WebhookReceiver, type ApiClient, type Gateway, type MockProvider } from '../support';
 import { chat, TEAM_A_KEY, UPSTREAM_KEY, type JobLike } from './fixtures';
 
 const WEBHOOK_SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
-const RECEIVER_HOST = '127.0.0.2';
 const JOB_ID = /job_[0-9A-HJKMNP-TV-Z]{26}/;
 /** Node's own warnings on stderr are the only lines allowed not to be JSON. */
 const NODE_WARNING = /^\(node:\d+\) |^\(Use `node /;
@@ -33,7 +31,7 @@ models:
   down-then-ok:
     targets: [{ provider: prov-down, model: gpt-4o-mini }, { provider: prov-ok, model: gpt-4o-mini }]
 webhooks:
-  allow_private: [${RECEIVER_HOST}/32]
+  allow_private: [${WEBHOOK_RECEIVER_HOST}/32]
 retention: { succeeded_s: 600, failed_s: 600 }
 `;
 }
@@ -42,9 +40,7 @@ describe('structured logs with request and job ids, credentials redacted', () =>
   let redis: PrivateRedis;
   let gateway: Gateway;
   let client: ApiClient;
-  let receiver: Server;
-  let webhookUrl: string;
-  const webhooksReceived: string[] = [];
+  let receiver: WebhookReceiver;
   const lines: LogLine[] = [];
   const rawText: string[] = [];
   let jobIds: string[] = [];
@@ -52,20 +48,11 @@ describe('structured logs with request and job ids, credentials redacted', () =>
   before(async () => {
     redis = await PrivateRedis.start();
     const [down, ok] = await Promise.all([startMockProvider({ MOCK_ERROR_RATE: '1', MOCK_ERROR_STATUS: '503' }), startMockProvider()]);
-    receiver = createServer((request, response) => {
-      request.resume().on('end', () => {
-        webhooksReceived.push(String(request.headers['webhook-id']));
-        response.writeHead(200).end('ok');
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, RECEIVER_HOST, resolve));
-    const address = receiver.address();
-    assert.ok(address && typeof address === 'object');
-    webhookUrl = `http://${RECEIVER_HOST}:${address.port}/hooks`;
+    receiver = await WebhookReceiver.start();
     gateway = await startGateway({ redis, config: config(down, ok), apps: ['api', 'worker'], env: { LOG_LEVEL: 'debug', UPSTREAM_KEY } });
     client = api(gateway.baseUrl, TEAM_A_KEY);
 
-    const bodies = [chat('ok', 'plain'), chat('down-then-ok', 'falls back'), { ...chat('ok', 'with a webhook'), webhook: { url: webhookUrl } }];
+    const bodies = [chat('ok', 'plain'), chat('down-then-ok', 'falls back'), { ...chat('ok', 'with a webhook'), webhook: { url: receiver.url } }];
     jobIds = await Promise.all(
       bodies.map(async (body) => {
         const response = await client.post('/v1/jobs', body);
@@ -74,7 +61,7 @@ describe('structured logs with request and job ids, credentials redacted', () =>
       }),
     );
     for (const id of jobIds) assert.equal(((await client.get(`/v1/jobs/${id}?wait=30`)).body as JobLike).status, 'succeeded');
-    await waitFor(() => webhooksReceived.length > 0, { timeoutMs: 15_000 });
+    await waitFor(() => receiver.received.length > 0, { timeoutMs: 15_000 });
     const withBoth = await client.raw('GET', '/v1/models', { headers: { authorization: `Bearer ${TEAM_A_KEY}`, 'x-api-key': TEAM_A_KEY } });
     assert.equal(withBoth.status, 200);
     await gateway.stop();
@@ -86,7 +73,7 @@ describe('structured logs with request and job ids, credentials redacted', () =>
   });
 
   after(async () => {
-    await new Promise((resolve) => receiver?.close(resolve));
+    await receiver?.stop();
     await stopAll();
     await redis?.stop();
   });

@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import parsePrometheusTextFormat, { type PrometheusFamily, type PrometheusSample } from 'parse-prometheus-text-format';
-import { api, freePort, PrivateRedis, startGateway, startMockProvider, stopAll, waitFor, type ApiClient, type Gateway, type MockProvider } from '../support';
+import { api, freePort, PrivateRedis, startGateway, startMockProvider, stopAll, waitFor, WEBHOOK_RECEIVER_HOST, WebhookReceiver, type ApiClient, type Gateway, type MockProvider } from '../support';
 import { assertErrorShape, chat, TEAM_A_KEY, UPSTREAM_KEY, type JobLike } from './fixtures';
 
 const ADMIN_KEY = 'sk-metrics-admin-0123456789';
 const LIMITED_KEY = 'sk-metrics-limited-012345678';
 const SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
-const RECEIVER_HOST = '127.0.0.2';
 /** A port nothing listens on: calls to `down` fail at once with a network error. */
 const DEAD_URL = 'http://127.0.0.1:9/v1';
 
@@ -37,7 +35,7 @@ models:
   down-then-ok: { targets: [{ provider: down, model: gpt-4o-mini }, { provider: upstream, model: gpt-4o-mini }] }
 webhooks:
   retry_schedule_s: [0, 0.2]
-  allow_private: [${RECEIVER_HOST}/32]
+  allow_private: [${WEBHOOK_RECEIVER_HOST}/32]
 metrics: { require_key: ${requireKey} }
 `;
 }
@@ -93,33 +91,17 @@ async function scrape(url: string, headers: Record<string, string> = {}): Promis
   return new Scrape(text);
 }
 
-/** Always answers 200: every delivery succeeds at its first attempt. */
-async function startReceiver(): Promise<{ url: string; server: Server; received: () => number }> {
-  let received = 0;
-  const server = createServer((request, response) => {
-    request.resume();
-    request.on('end', () => {
-      received++;
-      response.writeHead(200).end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, RECEIVER_HOST, resolve));
-  const address = server.address();
-  assert.ok(address && typeof address === 'object');
-  return { url: `http://${RECEIVER_HOST}:${address.port}/hooks`, server, received: () => received };
-}
-
 describe('metrics: /metrics of the API and the worker health port', () => {
   let redis: PrivateRedis;
   let mock: MockProvider;
   let gateway: Gateway;
   let client: ApiClient;
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: WebhookReceiver;
   let workerUrl: string;
 
   before(async () => {
     redis = await PrivateRedis.start();
-    [mock, receiver] = await Promise.all([startMockProvider(), startReceiver()]);
+    [mock, receiver] = await Promise.all([startMockProvider(), WebhookReceiver.start()]);
     const healthPort = await freePort();
     workerUrl = `http://127.0.0.1:${healthPort}`;
     gateway = await startGateway({ redis, config: config(mock), apps: ['api', 'worker'], env: { UPSTREAM_KEY, WORKER_HEALTH_PORT: String(healthPort) } });
@@ -129,7 +111,7 @@ describe('metrics: /metrics of the API and the worker health port', () => {
 
   after(async () => {
     await stopAll();
-    await new Promise((resolve) => receiver?.server.close(resolve));
+    await receiver?.stop();
     await redis?.stop();
   });
 
@@ -156,7 +138,7 @@ describe('metrics: /metrics of the API and the worker health port', () => {
     const shared = await Promise.all(Array.from({ length: IDENTICAL }, () => submit(deterministic)));
     await Promise.all([...plain, ...rerouted, ...shared].map(finish));
     await finish(await submit(deterministic));
-    await waitFor(() => receiver.received() >= N || undefined, { timeoutMs: 15_000 });
+    await waitFor(() => receiver.received.length >= N || undefined, { timeoutMs: 15_000 });
 
     const submitted = N + FALLBACKS + IDENTICAL + 1;
     // A delivery is counted after the receiver answered, which can be a moment after it saw the request.

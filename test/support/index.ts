@@ -27,3 +27,4 @@ export {
 export { PROVIDER_DEFAULTS } from './provider-config';
 export { OPENAI_SPEC_PATH, assertMatchesOpenAISchema } from './openai-schema';
 export { drain } from './drain';
+export { WEBHOOK_RECEIVER_HOST, WebhookReceiver, type ReceivedWebhook, type WebhookAnswer } from './webhook-receiver';
