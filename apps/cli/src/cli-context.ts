@@ -21,6 +21,8 @@ export const EXIT = {
   rejected: 5,
   /** Some items failed (e.g. chunks of a docs run); the rest succeeded. */
   partial: 6,
+  /** A bug in the CLI itself ("internal error"; --debug prints the stack). */
+  internal: 1,
   /** Interrupted (Ctrl-C); running again resumes. */
   interrupted: 130,
 } as const;
