@@ -5,7 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { SwitchyardConfig } from '@switchyard/config';
 import { PayloadTooLargeError, InvalidRequestError, UnsupportedMediaTypeError, type GatewayError } from '@switchyard/contracts';
 import { AppLogger, requestId } from '@switchyard/telemetry';
-import type { FastifyError } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { toHttpError } from './openai-error.filter';
 import { setupOpenApi } from './openapi/openapi-document';
 
@@ -28,7 +28,17 @@ export async function startHttpApp(
   options: { shutdownHooks?: boolean } = {},
 ): Promise<NestFastifyApplication> {
   const bodyLimit = config.server.bodyLimitBytes;
-  const adapter = new FastifyAdapter({ bodyLimit, return503OnClosing: true, ignoreTrailingSlash: true, genReqId: requestId });
+  const adapter = new FastifyAdapter({
+    bodyLimit,
+    return503OnClosing: true,
+    ignoreTrailingSlash: true,
+    genReqId: requestId,
+    // The router refuses a path that is not valid percent-encoding or has a segment past maxParamLength, before Nest sees it.
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      const { status, body, headers } = toHttpError(new InvalidRequestError(`The request path is not valid (${error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a segment is too long' : 'bad percent-encoding'}).`, null, 'invalid_url'));
+      void reply.status(status).headers(headers).send(body);
+    },
+  });
   // JSON is the only body the API takes; anything else is a 415, not a string to validate.
   adapter.getInstance().removeContentTypeParser('text/plain');
   adapter.getInstance().setErrorHandler((error: FastifyError, _request, reply) => {

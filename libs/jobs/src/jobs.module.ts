@@ -47,7 +47,12 @@ export class JobsModule {
       imports: [
         RedisModule,
         TenantsModule,
-        BullModule.forRoot({ connection: redisOptionsFromUrl(config.redis.url), prefix: config.redis.prefix }),
+        BullModule.forRoot({
+          // The queues' own connection (adds, counts): with Redis gone a command fails at once
+          // instead of waiting in ioredis' offline queue, so the api answers 503 and does not hang.
+          connection: { ...redisOptionsFromUrl(config.redis.url), enableOfflineQueue: false, maxRetriesPerRequest: 1 },
+          prefix: config.redis.prefix,
+        }),
         queues,
         RoutingModule,
         ProvidersModule,

@@ -68,17 +68,20 @@ function chatToolChoice(choice: AnthropicToolChoiceParam): ToolChoice {
 export function toChatRequest(body: AnthropicMessagesRequestDto): ChatRequest {
   const system = typeof body.system === 'string' ? body.system : texts(body.system ?? []);
   const messages: ChatMessage[] = [...(system !== '' ? [{ role: 'system' as const, content: system }] : []), ...body.messages.flatMap(chatMessages)];
-  const choice = body.tool_choice;
+  // IsOptional lets a JSON null through validation, so null means "not given" here as well.
+  const choice = body.tool_choice ?? undefined;
+  const stop = body.stop_sequences ?? [];
+  const tools = body.tools ?? [];
   const serial = choice !== undefined && choice.type !== 'none' && choice.disable_parallel_tool_use === true;
   return {
     model: body.model,
     messages,
     max_tokens: body.max_tokens,
-    ...(body.temperature !== undefined && { temperature: body.temperature }),
-    ...(body.top_p !== undefined && { top_p: body.top_p }),
-    ...(body.stop_sequences !== undefined && body.stop_sequences.length > 0 && { stop: [...body.stop_sequences] }),
+    ...(typeof body.temperature === 'number' && { temperature: body.temperature }),
+    ...(typeof body.top_p === 'number' && { top_p: body.top_p }),
+    ...(stop.length > 0 && { stop: [...stop] }),
     ...(typeof body.metadata?.user_id === 'string' && { user: body.metadata.user_id }),
-    ...(body.tools !== undefined && body.tools.length > 0 && { tools: body.tools.map(chatTool) }),
+    ...(tools.length > 0 && { tools: tools.map(chatTool) }),
     ...(choice !== undefined && { tool_choice: chatToolChoice(choice) }),
     ...(serial && { parallel_tool_calls: false }),
   };

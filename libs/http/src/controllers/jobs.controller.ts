@@ -103,7 +103,8 @@ export class JobsController {
   private parseJobBody(body: unknown, owner: string, idempotencyHeader: string | undefined): SubmitJobCommand {
     const isEmbedding = typeof body === 'object' && body !== null && (body as { type?: unknown }).type === 'embedding';
     const dto = isEmbedding ? validateBody(CreateEmbeddingJobDto, body) : validateBody(CreateJobDto, body);
-    const key = idempotencyHeader ?? dto.idempotency_key;
+    // IsOptional lets a JSON null through, so a null idempotency_key is no key.
+    const key = idempotencyHeader ?? dto.idempotency_key ?? undefined;
     if (key !== undefined && (key.length === 0 || key.length > 256)) throw new InvalidRequestError('Idempotency-Key must be 1 to 256 characters.', 'idempotency_key');
     return {
       ...callCommand(owner, isEmbedding ? 'embedding' : 'chat', dto, ['type', 'stream', 'priority', 'webhook', 'idempotency_key']),

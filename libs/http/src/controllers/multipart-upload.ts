@@ -7,7 +7,8 @@ import type { FastifyRequest } from 'fastify';
 function uploadError(error: unknown, maxBytes: number): unknown {
   const { code, statusCode, message } = error as { code?: string; statusCode?: number; message?: string };
   if (code === 'FST_REQ_FILE_TOO_LARGE') return new PayloadTooLargeError(maxBytes);
-  if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) {
+  // busboy's "Unexpected end of multipart data" carries no status, yet like every parser error it is about the client's bytes.
+  if (statusCode === undefined || (statusCode >= 400 && statusCode < 500)) {
     return new InvalidRequestError(`The upload could not be parsed: ${message ?? 'malformed multipart body'}`, 'file', 'invalid_multipart');
   }
   return error;
