@@ -1,5 +1,6 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import { GatewayError, type ErrorBody } from '@switchyard/contracts';
+import { GatewayError, ServiceUnavailableError, type ErrorBody } from '@switchyard/contracts';
+import { isRedisOutage } from '@switchyard/redis';
 import { Metrics } from '@switchyard/telemetry';
 import type { FastifyReply } from 'fastify';
 import { countTenantRejection } from './tenant-rejections';
@@ -18,6 +19,7 @@ export interface HttpErrorResponse {
 
 /** The single place where any error becomes an HTTP answer in the OpenAI error shape. */
 export function toHttpError(error: unknown): HttpErrorResponse {
+  if (isRedisOutage(error)) return toHttpError(new ServiceUnavailableError('Redis is unavailable; retry shortly.'));
   if (error instanceof GatewayError) return { status: error.status, body: { error: error.toBody() }, headers: error.headers };
   if (error instanceof HttpException) {
     const status = error.getStatus();

@@ -5,3 +5,4 @@ export { RedisScript } from './redis-script';
 export { redisOptionsFromUrl } from './redis-options';
 export { ensureRedis, RedisUnavailableError, type RedisHandle } from './embedded-redis';
 export { backgroundWorkerOptions } from './background-worker-options';
+export { isRedisOutage } from './redis-outage';
