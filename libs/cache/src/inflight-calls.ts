@@ -6,7 +6,7 @@ import type { CachedResponse } from './cached-response';
 import { CacheRedisKeys, FOLLOWERS_SUFFIX } from './cache-redis-keys';
 import { CLAIM, COMPLETE, ORPHANS } from './inflight-scripts';
 
-export type ClaimRole = { role: 'leader' } | { role: 'follower'; leader: string };
+export type ClaimRole = { role: 'leader' } | { role: 'follower'; leader: string } | { role: 'hit'; response: CachedResponse };
 
 /** How the leader's call ended. On success the answer is stored in the cache in the same step. */
 export type InflightOutcome = { ok: true; response: CachedResponse; ttlS: number } | { ok: false };
@@ -71,9 +71,10 @@ export class InflightCalls {
   async claim(key: CacheKey, jobId: string, leaseMs: number): Promise<ClaimRole> {
     const [role, leader] = (await CLAIM.run(
       this.connections.commands,
-      [this.keys.claim(key), this.keys.followers(key), this.keys.waiting()],
+      [this.keys.claim(key), this.keys.followers(key), this.keys.waiting(), this.keys.response(key)],
       [jobId, Math.max(1, Math.ceil(leaseMs)), key, FOLLOWERS_GRACE_MS],
     )) as [string, string?];
+    if (role === 'hit') return { role: 'hit', response: JSON.parse(leader ?? '') as CachedResponse };
     return role === 'leader' ? { role: 'leader' } : { role: 'follower', leader: leader ?? '' };
   }
 

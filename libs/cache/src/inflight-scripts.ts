@@ -10,14 +10,17 @@ end
 `;
 
 /**
- * KEYS: claim, followers, waiting index. ARGV: job id, lease ms, cache key, followers grace ms.
- * The first job becomes the leader (SET with PX: the claim dies with the lease if the leader
+ * KEYS: claim, followers, waiting index, response. ARGV: job id, lease ms, cache key, followers
+ * grace ms. An answer stored since the caller's cache lookup is handed back at once (a leader that
+ * finished in between must not make this job a second leader). The first job becomes the leader (SET with PX: the claim dies with the lease if the leader
  * does). The leader itself claiming again (BullMQ re-running its stalled entry) stays leader and
  * renews its lease. Anyone else joins the followers and the waiting index, scored by the
  * leader's lease end so the orphan sweep knows when to look. All in one script: a follower can
  * never register just after the leader drained the set and be forgotten.
  */
 export const CLAIM = new RedisScript('cache-claim', `${REDIS_NOW_MS}
+local stored = redis.call('GET', KEYS[4])
+if stored then return {'hit', stored} end
 local leader = redis.call('GET', KEYS[1])
 if not leader or leader == ARGV[1] then
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
@@ -31,7 +34,7 @@ if pttl < 0 then pttl = 0 end
 redis.call('ZADD', KEYS[3], now_ms() + pttl, ARGV[3])
 redis.call('PEXPIRE', KEYS[2], pttl + tonumber(ARGV[4]))
 return {'follower', leader}
-`, 3);
+`, 4);
 
 /**
  * KEYS: claim, followers, waiting index, response. ARGV: job id, cache key, '1' on success or

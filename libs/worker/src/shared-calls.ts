@@ -50,6 +50,12 @@ export class SharedCalls {
     }
     const lease = this.leaseMs(entry.provider);
     const claim = await this.inflight.claim(key, job.id, lease);
+    // An identical call finished between the lookup above and the claim: its answer, not a second call.
+    if (claim.role === 'hit') {
+      this.metrics.cacheHit(entry.provider, 'cache');
+      await this.finishShared(job.id, claim.response, entry);
+      return { kind: 'settled' };
+    }
     if (claim.role === 'leader') {
       this.metrics.cacheMiss(entry.provider);
       return { kind: 'lead', key, ttlS: decision.ttlS };
