@@ -58,6 +58,8 @@ export class PrivateRedis {
   private readonly logChunks: string[] = [];
   private removed = false;
   private unregister: () => void = () => undefined;
+  private frozen = false;
+  private readonly stopHooks: Array<() => Promise<void>> = [];
 
   private constructor(
     readonly port: number,
@@ -119,8 +121,14 @@ export class PrivateRedis {
     return client;
   }
 
+  /** Runs `hook` when stop() is called (before the server stops), e.g. to stop what stands in for it. */
+  onStop(hook: () => Promise<void>): void {
+    this.stopHooks.push(hook);
+  }
+
   /** Shuts down (SHUTDOWN NOSAVE, SIGKILL after 5 s), closes clients, removes the temp dir. Idempotent. */
   async stop(): Promise<void> {
+    await Promise.all(this.stopHooks.splice(0).map((hook) => hook()));
     for (const client of this.clients) client.disconnect();
     this.clients.clear();
     await this.shutdown();
@@ -130,6 +138,23 @@ export class PrivateRedis {
       this.removed = true;
       await rm(this.dir, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * SIGSTOP: the server keeps its port and connections but answers nothing, as a hung Redis or a
+   * network dropping packets would look to clients. thaw() (or stop/restart) resumes it.
+   */
+  freeze(): void {
+    if (!this.running || this.child === undefined) return;
+    signalGroup(this.child.pid, 'SIGSTOP');
+    this.frozen = true;
+  }
+
+  /** SIGCONT after freeze(); it answers again, with nothing lost. */
+  thaw(): void {
+    if (!this.frozen) return;
+    this.frozen = false;
+    signalGroup(this.child?.pid, 'SIGCONT');
   }
 
   /** SIGKILL, as a crash would; the dir and clients stay, so restart() can bring it back. */
@@ -231,6 +256,7 @@ export class PrivateRedis {
   private async shutdown(): Promise<void> {
     const child = this.child;
     if (!this.running || child === undefined) return;
+    this.thaw();
     // SHUTDOWN closes the connection without a reply; the AOF (if enabled) is flushed, no RDB saved.
     const reply = await rawCommand(this.port, 'SHUTDOWN NOSAVE', 1_000);
     if (reply !== undefined && reply.startsWith('-')) signalGroup(child.pid, 'SIGTERM');

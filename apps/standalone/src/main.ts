@@ -9,7 +9,7 @@ const SHUTDOWN_LIMIT_MS = 10_000;
 
 boot('standalone', async () => {
   const configured = loadConfig();
-  const redis = await ensureRedis(configured.redis.url);
+  const redis = await ensureRedis(configured.redis);
   if (redis.embedded) process.stderr.write(`Redis not reachable at ${configured.redis.url}; started a private redis-server at ${redis.url}\n`);
   const config = redis.embedded ? loadConfig({ ...process.env, REDIS_URL: redis.url }) : configured;
   // Shutdown is ours rather than Nest's: the private Redis must stop after the app is closed.

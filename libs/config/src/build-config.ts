@@ -1,4 +1,5 @@
 import { DEFAULT_HOST, type ParsedConfig } from './config.schema';
+import { clusterPrefix } from './redis-prefix';
 import { SwitchyardConfig, type ModelConfig, type ModelRegistryEntry, type ProviderConfig, type RateLimitConfig } from './switchyard-config';
 
 type ParsedRateLimit = { rpm?: number; tpm?: number; concurrency?: number };
@@ -89,9 +90,14 @@ export function buildConfig(parsed: ParsedConfig, source: string): SwitchyardCon
         longPollMaxS: server.long_poll_max_s,
         interactiveWaitS: server.interactive_wait_s,
       }),
-      redis: Object.freeze({ url: redis.url, prefix: redis.prefix }),
+      redis: Object.freeze({
+        url: redis.url,
+        prefix: redis.cluster ? clusterPrefix(redis.prefix) : redis.prefix,
+        ...(redis.cluster && { cluster: Object.freeze({ nodes: Object.freeze([...redis.cluster.nodes]) }) }),
+      }),
       // Buffers cannot be frozen; the entries around them are.
       auth: Object.freeze({
+        ...(auth.secrets_key !== undefined && { secretsKey: auth.secrets_key }),
         keys: Object.freeze(
           auth.keys.map((k) =>
             Object.freeze({
@@ -133,6 +139,7 @@ export function buildConfig(parsed: ParsedConfig, source: string): SwitchyardCon
         retryScheduleS: Object.freeze([...webhooks.retry_schedule_s]),
         allowPrivate: Object.freeze([...webhooks.allow_private]),
         concurrency: webhooks.concurrency,
+        concurrencyPerReceiver: webhooks.concurrency_per_receiver,
         logTtlS: webhooks.log_ttl_s,
       }),
       cache: Object.freeze({ scope: cache.scope, mode: cache.mode, ttlS: cache.ttl_s }),

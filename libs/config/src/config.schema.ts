@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { PROVIDER_ERROR_KINDS, ROUTING_STRATEGIES } from '@switchyard/contracts';
 import { z } from 'zod';
-import { flag, httpUrl, integer, matching, nonNegativeInteger, oneOf, positiveInteger, redisUrl, section, text } from './schema-fields';
+import { clusterNodeUrl, flag, httpUrl, integer, matching, nonNegativeInteger, oneOf, positiveInteger, redisUrl, section, text } from './schema-fields';
 import { requiredOr } from './schema-messages';
 
 /** Provider families the gateway has adapters for; `providers.<name>.type` must be one of them. */
@@ -44,9 +44,39 @@ const serverSchema = section({
   interactive_wait_s: integer({ min: 1, max: 3600, message: 'must be an integer from 1 to 3600', maxMessage: 'must be an integer from 1 to 3600' }).default(300),
 });
 
+function nodeLogin(raw: string): string {
+  if (!URL.canParse(raw)) return raw;
+  const url = new URL(raw);
+  return `${url.protocol}${url.username}:${url.password}`;
+}
+
+/**
+ * Startup nodes of a Redis Cluster (any reachable masters; the rest is discovered). ioredis logs
+ * in to every node with one set of options, so the nodes must agree on TLS and credentials.
+ */
+export const redisClusterSchema = section({
+  nodes: z
+    .array(clusterNodeUrl(), { error: requiredOr('must be a list of redis:// or rediss:// URLs') })
+    .min(1, { error: 'must list at least one node' })
+    .superRefine((nodes, ctx) => {
+      const first = nodeLogin(nodes[0] ?? '');
+      nodes.forEach((node, index) => {
+        if (nodeLogin(node) !== first) ctx.addIssue({ code: 'custom', path: [index], message: 'must use the same scheme and credentials as the first node' });
+      });
+    }),
+});
+
+/** REDIS_CLUSTER_NODES: the node URLs separated by commas. */
+export const redisClusterNodesEnvSchema = z
+  .string()
+  .transform((value) => ({ nodes: value.split(',').map((node) => node.trim()).filter((node) => node !== '') }))
+  .pipe(redisClusterSchema);
+
 const redisSchema = section({
   url: redisUrlSchema.default('redis://127.0.0.1:6379'),
   prefix: matching(REDIS_PREFIX, 'may contain only letters, digits, _, -, { and }').default('sy'),
+  // Set: the gateway runs on this Redis Cluster and `url` is not used.
+  cluster: redisClusterSchema.optional(),
 });
 
 /** `whsec_` and base64 of at least 24 bytes, as the Standard Webhooks specification has them. */
@@ -98,7 +128,19 @@ const apiKeySchema = section({
     webhook,
   }));
 
+const SECRETS_KEY_MESSAGE = 'must be 32 random bytes as 64 hex characters or base64 (openssl rand -base64 32)';
+
+function secretsKeyBytes(value: string): Buffer | undefined {
+  const text = value.trim();
+  const bytes = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : /^[A-Za-z0-9+/_-]{43}=?$/.test(text) ? Buffer.from(text, 'base64') : undefined;
+  return bytes?.length === 32 ? bytes : undefined;
+}
+
+/** The AES-256 key that encrypts run-time keys' webhook secrets in Redis: 32 bytes, hex or base64. Checked here, decoded in authSchema. */
+export const secretsKeySchema = z.string({ error: requiredOr(SECRETS_KEY_MESSAGE) }).refine((value) => secretsKeyBytes(value) !== undefined, { error: SECRETS_KEY_MESSAGE });
+
 const authSchema = section({
+  secrets_key: secretsKeySchema.transform((value) => secretsKeyBytes(value) ?? Buffer.alloc(0)).optional(),
   keys: z.array(apiKeySchema).default([]).superRefine((keys, ctx) => {
     const names = new Map<string, number>();
     const digests = new Map<string, number>();
@@ -254,6 +296,8 @@ export function configSchema(providerNames: ReadonlySet<string>) {
       // Private or loopback destinations allowed anyway: CIDRs ("10.1.0.0/16") or exact hostnames.
       allow_private: z.array(text(), { error: 'must be a list of CIDRs or hostnames' }).default([]),
       concurrency: positiveInteger(10_000).default(50),
+      // Deliveries one receiver (scheme, host and port) may have in flight per process: a slow one cannot take every slot.
+      concurrency_per_receiver: positiveInteger(10_000).default(10),
       log_ttl_s: positiveInteger().default(604_800),
     }).prefault({}),
     cache: section({

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { healthPortSchema, hostSchema, logLevelSchema, portSchema, redisUrlSchema } from './config.schema';
+import { healthPortSchema, hostSchema, logLevelSchema, portSchema, redisClusterNodesEnvSchema, redisUrlSchema, secretsKeySchema } from './config.schema';
 import type { ConfigIssue } from './config-issue';
 import { fallbackMessage, issuesFromZod } from './schema-messages';
 import { isMapping, setOwn, type ConfigTree } from './yaml-tree';
@@ -11,13 +11,15 @@ interface Override {
   readonly schema: z.ZodType;
 }
 
-/** Variables that platforms (containers, PaaS) conventionally set; they win over the file. */
+/** Variables that platforms (containers, PaaS) conventionally set, and secrets kept out of files; they win over the file. */
 const OVERRIDES: readonly Override[] = [
   { env: 'PORT', section: 'server', key: 'port', schema: portSchema },
   { env: 'HOST', section: 'server', key: 'host', schema: hostSchema },
   { env: 'REDIS_URL', section: 'redis', key: 'url', schema: redisUrlSchema },
+  { env: 'REDIS_CLUSTER_NODES', section: 'redis', key: 'cluster', schema: redisClusterNodesEnvSchema },
   { env: 'LOG_LEVEL', section: 'log', key: 'level', schema: logLevelSchema },
   { env: 'WORKER_HEALTH_PORT', section: 'worker', key: 'health_port', schema: healthPortSchema },
+  { env: 'SWITCHYARD_SECRETS_KEY', section: 'auth', key: 'secrets_key', schema: secretsKeySchema },
 ];
 
 /**

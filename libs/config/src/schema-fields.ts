@@ -71,3 +71,8 @@ export function redisUrl() {
   const message = 'must be a redis:// or rediss:// URL';
   return z.string({ error: requiredOr(message) }).refine((value) => ['redis:', 'rediss:'].includes(parsedUrl(value)?.protocol ?? ''), { error: message });
 }
+
+/** A Redis Cluster node: a Redis URL without a database number, since a cluster has only database 0. */
+export function clusterNodeUrl() {
+  return redisUrl().refine((value) => !URL.canParse(value) || ['', '/', '/0'].includes(new URL(value).pathname), { error: 'must name no database (a Redis Cluster has only database 0)' });
+}

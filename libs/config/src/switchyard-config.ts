@@ -12,8 +12,11 @@ export interface ServerConfig {
 }
 
 export interface RedisConfig {
+  /** The standalone Redis; not used when `cluster` is set. */
   readonly url: string;
+  /** Every key starts with it; on a cluster it is a hash tag (`{sy}`), so all keys share one slot. */
   readonly prefix: string;
+  readonly cluster?: { readonly nodes: readonly string[] };
 }
 
 export interface ApiKeyConfig {
@@ -51,6 +54,8 @@ export interface WebhooksConfig {
   /** CIDRs or hostnames a webhook may reach although private. */
   readonly allowPrivate: readonly string[];
   readonly concurrency: number;
+  /** Deliveries in flight per receiver origin in one process; the rest wait a moment. */
+  readonly concurrencyPerReceiver: number;
   readonly logTtlS: number;
 }
 
@@ -196,7 +201,11 @@ export class SwitchyardConfig {
   readonly source: string;
   readonly server: ServerConfig;
   readonly redis: RedisConfig;
-  readonly auth: { readonly keys: readonly ApiKeyConfig[] };
+  readonly auth: {
+    readonly keys: readonly ApiKeyConfig[];
+    /** AES-256 key (auth.secrets_key, SWITCHYARD_SECRETS_KEY) for secrets the gateway stores in Redis; unset: it stores none. */
+    readonly secretsKey?: Buffer;
+  };
   readonly providers: ReadonlyMap<string, ProviderConfig>;
   readonly models: ReadonlyMap<string, ModelConfig>;
   readonly retention: RetentionConfig;
@@ -236,8 +245,15 @@ export class SwitchyardConfig {
     return {
       source: this.source,
       server: this.server,
-      redis: { ...this.redis, url: redactUrlPassword(this.redis.url) },
-      auth: { keys: this.auth.keys.map(({ name, scopes, weight, limits, monthlyBudgetUsd, webhook }) => ({ name, scopes, weight, limits, monthly_budget_usd: monthlyBudgetUsd ?? null, webhook_url: webhook.url ?? null })) },
+      redis: {
+        ...this.redis,
+        url: redactUrlPassword(this.redis.url),
+        ...(this.redis.cluster && { cluster: { nodes: this.redis.cluster.nodes.map(redactUrlPassword) } }),
+      },
+      auth: {
+        secrets_key: this.auth.secretsKey ? REDACTED : null,
+        keys: this.auth.keys.map(({ name, scopes, weight, limits, monthlyBudgetUsd, webhook }) => ({ name, scopes, weight, limits, monthly_budget_usd: monthlyBudgetUsd ?? null, webhook_url: webhook.url ?? null })),
+      },
       providers: Object.fromEntries(
         [...this.providers].map(([name, p]) => [
           name,

@@ -1,5 +1,6 @@
 import type { FilePurpose } from '@switchyard/contracts';
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { RedisClient } from '@switchyard/redis';
+import type { ChainableCommander } from 'ioredis';
 import type { FileKeys } from './file-keys';
 import { recordToHash, type FileRecord } from './file-record';
 
@@ -42,7 +43,7 @@ export class FileWriter {
 
   constructor(
     readonly id: string,
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: FileKeys,
     private readonly ttlS: number,
   ) {}

@@ -21,7 +21,7 @@ import { JobNotifier, RedeliverJobEvent } from './job-notifier';
 import { JobStore } from './job-store';
 import { PolledQueueLoad } from './polled-queue-load';
 import { QueueGateway } from './queue-gateway';
-import { RedisModule, redisOptionsFromUrl } from '@switchyard/redis';
+import { RedisModule, SHORT_COMMANDS, bullConnection } from '@switchyard/redis';
 import { RedisKeys, providerQueueName } from './redis-keys';
 import { CancelJob } from './use-cases/cancel-job';
 import { GetJob } from './use-cases/get-job';
@@ -48,9 +48,11 @@ export class JobsModule {
         RedisModule,
         TenantsModule,
         BullModule.forRoot({
-          // The queues' own connection (adds, counts): with Redis gone a command fails at once
-          // instead of waiting in ioredis' offline queue, so the api answers 503 and does not hang.
-          connection: { ...redisOptionsFromUrl(config.redis.url), enableOfflineQueue: false, maxRetriesPerRequest: 1 },
+          // The queues' own connection (adds, counts; nothing blocking): with Redis gone a command
+          // fails at once instead of waiting in ioredis' offline queue, so the api answers 503.
+          // Auto-pipelined: a job's record and queue entry, and the adds of concurrent requests,
+          // leave in one write (a provider queue's Worker keeps plain connections).
+          connection: bullConnection(config.redis, { ...SHORT_COMMANDS, enableOfflineQueue: false, enableAutoPipelining: true }),
           prefix: config.redis.prefix,
         }),
         queues,

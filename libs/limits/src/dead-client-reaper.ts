@@ -1,6 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import { RedisScript } from '@switchyard/redis';
-import type { Redis } from 'ioredis';
+import { RedisScript, type RedisClient } from '@switchyard/redis';
 import { CLIENT_TIMEOUT_MS, type ClusterLimiter } from './cluster-limiter';
 import { messageOf } from './error-message';
 
@@ -53,7 +52,7 @@ export class DeadClientReaper {
   private readonly suspects = new Map<string, readonly string[]>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly logger: Logger,
   ) {}
 

@@ -141,7 +141,7 @@ export class ProviderLimiters implements OnApplicationBootstrap, OnApplicationSh
   private bottleneckConnection(): Bottleneck.IORedisConnection {
     if (!this.connection) {
       // Its own clients, not the shared ones: Bottleneck defines its scripts on them and quits them on disconnect.
-      const connection = new Bottleneck.IORedisConnection({ Redis, clientOptions: { ...this.connections.options, connectionName: 'switchyard:limits' } });
+      const connection = new Bottleneck.IORedisConnection({ Redis, ...this.connections.clientSettings('limits') });
       connection.on('error', (error: unknown) => this.logger.warn(`limits Redis connection: ${messageOf(error)}`));
       this.connection = connection;
       this.sweeps = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS).unref();

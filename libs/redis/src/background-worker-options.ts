@@ -1,6 +1,7 @@
 import type { SwitchyardConfig } from '@switchyard/config';
 import type { WorkerOptions } from 'bullmq';
-import { redisOptionsFromUrl } from './redis-options';
+import { bullConnection } from './bull-connection';
+import { RECONNECT_PROMPTLY } from './outage-policy';
 
 /**
  * BullMQ worker options of the queues beside the provider queues (deadlines, webhooks, batches):
@@ -10,7 +11,7 @@ import { redisOptionsFromUrl } from './redis-options';
 export function backgroundWorkerOptions(config: SwitchyardConfig, concurrency: number): WorkerOptions {
   const { lockDurationMs, stalledIntervalMs, maxStalledCount } = config.worker;
   return {
-    connection: { ...redisOptionsFromUrl(config.redis.url), maxRetriesPerRequest: null },
+    connection: bullConnection(config.redis, { ...RECONNECT_PROMPTLY, maxRetriesPerRequest: null }),
     prefix: config.redis.prefix,
     concurrency,
     drainDelay: 1,

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { RedisConfig } from '@switchyard/config';
 import { Redis } from 'ioredis';
 import { redisOptionsFromUrl } from './redis-options';
 
@@ -53,8 +54,10 @@ async function waitUntilReachable(url: string, timeoutMs: number): Promise<boole
  * The embedded default: use the configured Redis when it answers; otherwise start a private
  * redis-server in a temp dir on a free port, owned by this process and removed when it stops.
  */
-export async function ensureRedis(url: string): Promise<RedisHandle> {
-  if (await reachable(url)) return { url, embedded: false, stop: async () => undefined };
+export async function ensureRedis(redis: Pick<RedisConfig, 'url' | 'cluster'>): Promise<RedisHandle> {
+  const { url } = redis;
+  // A configured cluster is the operator's to run; a private server would be a different Redis.
+  if (redis.cluster || (await reachable(url))) return { url, embedded: false, stop: async () => undefined };
   if (spawnSync('redis-server', ['--version']).error) {
     throw new RedisUnavailableError(
       `Redis is not reachable at ${url} and redis-server is not on PATH. ` +

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client';
 
 /** A Lua script run by its SHA, loaded on first NOSCRIPT: one round trip in the usual case. */
 export class RedisScript {
@@ -13,7 +13,7 @@ export class RedisScript {
     this.sha = createHash('sha1').update(lua).digest('hex');
   }
 
-  async run(redis: Redis, keys: string[], args: Array<string | number>): Promise<unknown> {
+  async run(redis: RedisClient, keys: string[], args: Array<string | number>): Promise<unknown> {
     if (keys.length !== this.keyCount) throw new Error(`${this.name} takes ${this.keyCount} keys`);
     try {
       return await redis.evalsha(this.sha, this.keyCount, ...keys, ...args);

@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import { SwitchyardConfig } from '@switchyard/config';
 import type { ErrorBody } from '@switchyard/contracts';
 import { CancellationBus, JobNotifier, JobStore, QueueGateway, providerQueueName, type ProviderJobData } from '@switchyard/jobs';
-import { redisOptionsFromUrl } from '@switchyard/redis';
+import { bullConnection, RECONNECT_PROMPTLY } from '@switchyard/redis';
 import { LogContext } from '@switchyard/telemetry';
 import { RateLimitError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { JobRunner } from './job-runner';
@@ -54,7 +54,7 @@ export class ProviderWorkers implements OnApplicationBootstrap, OnApplicationShu
 
   async onApplicationBootstrap(): Promise<void> {
     this.stopListening = await this.cancellations.listen((jobId) => this.running.get(jobId)?.abort());
-    const connection = { ...redisOptionsFromUrl(this.config.redis.url), maxRetriesPerRequest: null };
+    const connection = bullConnection(this.config.redis, { ...RECONNECT_PROMPTLY, maxRetriesPerRequest: null });
     const { lockDurationMs, stalledIntervalMs, maxStalledCount } = this.config.worker;
     for (const provider of this.config.providers.values()) {
       const worker = new Worker<ProviderJobData>(providerQueueName(provider.name), (job) => this.inJobContext(job, provider.name, () => this.process(job)), {
@@ -65,6 +65,9 @@ export class ProviderWorkers implements OnApplicationBootstrap, OnApplicationShu
         stalledInterval: stalledIntervalMs,
         maxStalledCount,
         limiter: PAUSABLE,
+        // An idle fetch blocks at most 1 s (BullMQ's default is 5): a queue paused for a provider's
+        // retry-after resumes within a second of its end.
+        drainDelay: 1,
       });
       worker.on('failed', (job, error) => void this.inJobContext(job, provider.name, () => this.onFailed(job, error)));
       worker.on('drained', () => this.drained(provider.name));
