@@ -106,7 +106,7 @@ describe('ProviderLimiters', () => {
 
   // The two slow ones (each ~10 s of real time) run side by side, on providers of their own.
   describe('over time', { concurrency: true }, () => {
-    it('spaces rpm across processes: at most rpm/60 starts in any second, at >= 90% of the limit', async () => {
+    it('spaces rpm across processes: starts 60 000/rpm ms apart, give or take timer lag, at >= 90% of the limit', async () => {
       const workers = processes(3);
       const starts: number[] = [];
       await Promise.all(
@@ -117,9 +117,17 @@ describe('ProviderLimiters', () => {
         ),
       );
       starts.sort((a, b) => a - b);
-      // rpm 120 = 2 per second: any three consecutive starts span at least a second (20 ms timer jitter allowed).
-      for (let i = 2; i < starts.length; i++) {
-        assert.ok(starts[i] - starts[i - 2] >= 980, `starts ${i - 2}..${i} within ${starts[i] - starts[i - 2]} ms`);
+      // rpm 120: start times are reserved 500 ms apart in Redis, and each runs when its process's
+      // timer fires, late by however long that event loop was busy (on a loaded machine, 100 ms
+      // and more) while the next one is on time. So most gaps are 500 ms and any k+1 starts span
+      // k × 500 ms less that lag; a limiter not shared by the processes, or not pacing, fails both.
+      const gaps = starts.slice(1).map((t, i) => t - starts[i]);
+      const median = [...gaps].sort((a, b) => a - b)[Math.floor(gaps.length / 2)];
+      assert.ok(median >= 450, `median gap ${median} ms: ${JSON.stringify(gaps)}`);
+      for (let i = 0; i < starts.length; i++) {
+        for (let k = 2; i + k < starts.length; k++) {
+          assert.ok(starts[i + k] - starts[i] >= k * 500 - 1000, `${k + 1} starts within ${starts[i + k] - starts[i]} ms: gaps ${JSON.stringify(gaps)}`);
+        }
       }
       const perMinute = ((starts.length - 1) / (starts[starts.length - 1] - starts[0])) * 60_000;
       assert.ok(perMinute >= 0.9 * 120, `throughput ${perMinute.toFixed(1)} rpm`);

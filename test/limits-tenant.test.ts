@@ -6,7 +6,7 @@ import { loadConfig } from '@switchyard/config';
 import { ServiceUnavailableError, TooManyRequestsError } from '@switchyard/contracts';
 import { TenantLimits } from '@switchyard/limits';
 import { RedisConnections, RedisSubscriber } from '@switchyard/redis';
-import { ApiKeys, RuntimeKeyStore, TenantKeys, UsageLedger } from '@switchyard/tenants';
+import { ApiKeys, RuntimeKeyStore, TenantKeys, UsageLedger, WebhookSecretVault } from '@switchyard/tenants';
 
 const TENANTS_YAML = `
 auth:
@@ -41,7 +41,7 @@ describe('TenantLimits', () => {
     const config = loadConfig({ SWITCHYARD_CONFIG: await writeConfig(TENANTS_YAML), REDIS_URL: redis.url });
     connections = new RedisConnections(config);
     const keys = new TenantKeys(config);
-    const directory = new ApiKeys(config, new RuntimeKeyStore(connections, keys), new RedisSubscriber(connections), keys);
+    const directory = new ApiKeys(config, new RuntimeKeyStore(connections, keys), new RedisSubscriber(connections), keys, new WebhookSecretVault(config));
     tenants = new TenantLimits(config, connections, directory, new UsageLedger(connections, keys));
     // The quotas refuse to guess while the connection is not up yet.
     await connections.commands.ping();

@@ -9,6 +9,7 @@ const ADMIN_KEY = 'sk-admin-0123456789abcdef';
 const CONFIG = `
 server: { host: 127.0.0.1 }
 auth:
+  secrets_key: "${Buffer.alloc(32, 21).toString('base64')}"
   keys:
     - { name: ops, key: ${ADMIN_KEY}, scopes: [admin] }
     - { name: team-a, key: ${TEAM_A_KEY} }

@@ -5,6 +5,7 @@ import { api, PrivateRedis, startGateway, startMockProvider, stopAll, type ApiCl
 import { TEAM_A_KEY, type JobLike } from './fixtures';
 
 const UPSTREAM_KEY = 'sk-ant-upstream-SECRET-4d2c9e7a1b0f';
+const BODY_LIMIT = 65_536;
 const WEATHER_TOOL = {
   name: 'get_weather',
   description: 'Get the current weather in a given location',
@@ -17,7 +18,7 @@ const WEATHER_TOOL = {
  */
 function config(mockProviderUrl: string): string {
   return `
-server: { host: 127.0.0.1 }
+server: { host: 127.0.0.1, body_limit_bytes: ${BODY_LIMIT} }
 auth:
   keys:
     - { name: team-a, key: ${TEAM_A_KEY} }
@@ -236,5 +237,39 @@ describe('Anthropic Messages API through the official @anthropic-ai/sdk', () => 
     const refused = await http.raw('GET', '/v1/models', { headers: { authorization: undefined, 'x-api-key': 'sk-not-a-configured-key-000000' } });
     assert.equal(refused.status, 401);
     assert.equal((refused.body as { error: { type: string } }).error.type, 'authentication_error');
+  });
+
+  // Refused by Fastify's body parser or the router, before the route and its code run.
+  const refusedBeforeTheRoute = [
+    { name: 'malformed JSON', body: '{"model": "mock-echo", "messages": [', contentType: 'application/json', status: 400, anthropicType: 'invalid_request_error', code: 'invalid_json' },
+    { name: 'a __proto__ key', body: '{"model":"mock-echo","max_tokens":5,"messages":[],"__proto__":{"admin":true}}', contentType: 'application/json', status: 400, anthropicType: 'invalid_request_error', code: 'invalid_json' },
+    { name: 'an empty JSON body', body: '', contentType: 'application/json', status: 400, anthropicType: 'invalid_request_error', code: 'invalid_json' },
+    { name: 'a text/plain body', body: 'hello', contentType: 'text/plain', status: 415, anthropicType: 'invalid_request_error', code: 'unsupported_media_type' },
+    { name: 'a body over the size limit', body: JSON.stringify({ model: 'mock-echo', max_tokens: 5, messages: [{ role: 'user', content: 'x'.repeat(BODY_LIMIT) }] }), contentType: 'application/json', status: 413, anthropicType: 'request_too_large', code: 'request_too_large' },
+  ];
+  for (const refused of refusedBeforeTheRoute) {
+    it(`answers ${refused.name} in Anthropic's shape on /v1/messages and OpenAI's elsewhere`, async () => {
+      const headers = { 'content-type': refused.contentType };
+      const anthropic = await http.raw('POST', '/v1/messages', { body: refused.body, headers });
+      assert.equal(anthropic.status, refused.status, anthropic.text);
+      assert.deepEqual(Object.keys(anthropic.body as object).sort(), ['error', 'type'], anthropic.text);
+      const { type, error } = anthropic.body as { type: string; error: { type: string; message: string } };
+      assert.equal(type, 'error');
+      assert.deepEqual(Object.keys(error).sort(), ['message', 'type']);
+      assert.equal(error.type, refused.anthropicType, anthropic.text);
+      assert.ok(error.message.length > 0);
+      const openai = await http.raw('POST', '/v1/chat/completions', { body: refused.body, headers });
+      assert.equal(openai.status, refused.status, openai.text);
+      const { error: openaiError } = openai.body as { error: { type: string; code: string | null; message: string } };
+      assert.equal(openaiError.type, 'invalid_request_error', openai.text);
+      assert.equal(openaiError.code, refused.code, openai.text);
+      assert.equal(openaiError.message, error.message, 'the same refusal, in two shapes');
+    });
+  }
+
+  it("answers an unknown path under /v1/messages in Anthropic's shape", async () => {
+    const unknown = await http.raw('POST', '/v1/messages/count_tokens', { body: '{}', headers: { 'content-type': 'application/json' } });
+    assert.equal(unknown.status, 404, unknown.text);
+    assert.equal((unknown.body as { type: string; error: { type: string } }).error.type, 'not_found_error', unknown.text);
   });
 });

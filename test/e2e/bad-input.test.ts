@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { api, PrivateRedis, startGateway, startMockProvider, stopAll, type Gateway } from '../support';
 import { assertErrorShape, chat, GATEWAY_ENV, gatewayConfig, TEAM_A_KEY } from './fixtures';
@@ -73,6 +74,93 @@ const CASES: BadInput[] = [
   { name: 'a wrong method on a known route', method: 'DELETE', path: '/v1/jobs', status: 404 },
 ];
 
+interface RawAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+/**
+ * One HTTP/1.1 keep-alive connection driven by hand: a client library may open a new connection
+ * or give up on an old one by itself, which would hide a connection the server stopped reading.
+ */
+class KeepAliveConnection {
+  private received = Buffer.alloc(0);
+  private closed = false;
+  private notify?: () => void;
+
+  private constructor(private readonly socket: Socket) {
+    socket.on('data', (chunk: Buffer) => {
+      this.received = Buffer.concat([this.received, chunk]);
+      this.notify?.();
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      this.notify?.();
+    });
+    // A refused upload may be answered before all of it is written; the answer is what counts.
+    socket.on('error', () => undefined);
+  }
+
+  static async open(baseUrl: string): Promise<KeepAliveConnection> {
+    const { hostname, port } = new URL(baseUrl);
+    const socket = connect(Number(port), hostname);
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    return new KeepAliveConnection(socket);
+  }
+
+  /** Sends one request and reads its answer, or fails after `timeoutMs` with none. */
+  async send(method: string, path: string, headers: Record<string, string>, body: Buffer | string, timeoutMs = 15_000): Promise<RawAnswer> {
+    const payload = Buffer.from(body);
+    const head = Object.entries({ host: 'gateway', authorization: `Bearer ${TEAM_A_KEY}`, ...headers, 'content-length': String(payload.length) })
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('');
+    this.socket.write(`${method} ${path} HTTP/1.1\r\n${head}\r\n`);
+    this.socket.write(payload);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const answer = this.takeAnswer();
+      if (answer) return answer;
+      assert.ok(!this.closed, `the server closed the connection without answering ${method} ${path}`);
+      const left = deadline - Date.now();
+      assert.ok(left > 0, `no answer to ${method} ${path} within ${timeoutMs} ms on the kept-alive connection`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.notify = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+
+  /** The first complete answer received (content-length framed, as the gateway's JSON answers are), removed from the buffer. */
+  private takeAnswer(): RawAnswer | undefined {
+    const end = this.received.indexOf('\r\n\r\n');
+    if (end === -1) return undefined;
+    const [statusLine, ...lines] = this.received.subarray(0, end).toString('latin1').split('\r\n');
+    const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+    const length = Number(headers['content-length'] ?? 0);
+    if (this.received.length < end + 4 + length) return undefined;
+    const text = this.received.subarray(end + 4, end + 4 + length).toString('utf8');
+    this.received = this.received.subarray(end + 4 + length);
+    return { status: Number(statusLine.split(' ')[1]), headers, body: JSON.parse(text) as unknown };
+  }
+}
+
+/** A 256 KiB multipart body: far more than the socket and the parser buffer, so most of it is still unread when the answer goes out. */
+function largeUpload(boundary: string): Buffer {
+  const line = JSON.stringify({ custom_id: 'huge', body: { model: 'mock-echo', messages: [{ role: 'user', content: 'y'.repeat(256 * 1024) }] } });
+  return Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nbatch\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="input.jsonl"\r\nContent-Type: application/jsonl\r\n\r\n${line}\r\n--${boundary}--\r\n`,
+  );
+}
+
 describe('bad input gets a 4xx in the OpenAI error shape', () => {
   let redis: PrivateRedis;
   let gateway: Gateway;
@@ -104,6 +192,33 @@ describe('bad input gets a 4xx in the OpenAI error shape', () => {
       assert.equal(response.status, bad.status, `${bad.name}: ${response.text}`);
       assertErrorShape(response.body, bad.name);
       if (bad.param) assert.equal(response.body.error.param, bad.param, `${bad.name}: ${response.text}`);
+    });
+  }
+
+  // Found by the input fuzzer (seed 2049947076): the upload's parser stopped reading, so the rest
+  // of its body stayed in the socket and the next request on the connection was never answered.
+  const refusedUploads = [
+    { name: 'a multipart upload without a boundary', contentType: 'multipart/form-data' },
+    { name: 'an upload refused mid-body for a line over the limit', contentType: 'multipart/form-data; boundary=sy-regression' },
+  ];
+  for (const upload of refusedUploads) {
+    it(`answers the next request on a keep-alive connection after ${upload.name}`, async () => {
+      const connection = await KeepAliveConnection.open(gateway.baseUrl);
+      try {
+        const refused = await connection.send('POST', '/v1/files', { 'content-type': upload.contentType }, largeUpload('sy-regression'));
+        assert.equal(refused.status, 400, JSON.stringify(refused.body));
+        assertErrorShape(refused.body, upload.name);
+        assert.equal(refused.body.error.param, 'file');
+        assert.notEqual(refused.headers.connection, 'close', 'the connection is kept alive');
+        // The request the fuzzer saw go unanswered: an invalid streaming /v1/messages body.
+        const next = await connection.send('POST', '/v1/messages', { 'content-type': 'application/json' }, JSON.stringify({ model: 5, max_tokens: 8, messages: [{ role: 'user', content: 'hi' }], stream: true }));
+        assert.equal(next.status, 400, JSON.stringify(next.body));
+        assert.deepEqual(next.body, { type: 'error', error: { type: 'invalid_request_error', message: 'model: must be a string' } });
+        const health = await connection.send('GET', '/healthz', {}, '');
+        assert.equal(health.status, 200);
+      } finally {
+        connection.close();
+      }
     });
   }
 

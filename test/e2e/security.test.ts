@@ -9,7 +9,7 @@ import { request } from 'undici';
 import type { WireRecord } from '../../apps/mock-provider/src/wire-log';
 import { loadConfig } from '@switchyard/config';
 import { RedisConnections, RedisSubscriber } from '@switchyard/redis';
-import { ApiKeys, RuntimeKeyStore, TenantKeys } from '@switchyard/tenants';
+import { ApiKeys, RuntimeKeyStore, TenantKeys, WebhookSecretVault } from '@switchyard/tenants';
 import {
   api,
   PrivateRedis,
@@ -38,11 +38,14 @@ const EVIL_KEY = 'sk-evil-client-chosen-0123456789';
 const SECRET_A = `whsec_${Buffer.alloc(32, 11).toString('base64')}`;
 const SECRET_B = `whsec_${Buffer.alloc(32, 12).toString('base64')}`;
 const BODY_LIMIT = 65_536;
+/** Seals run-time keys' webhook secrets in Redis (auth.secrets_key). */
+const SECRETS_KEY = Buffer.alloc(32, 13).toString('base64');
 
 function config(mock: MockProvider, receiver: WebhookReceiver): string {
   return `
 server: { host: 127.0.0.1, body_limit_bytes: ${BODY_LIMIT} }
 auth:
+  secrets_key: "${SECRETS_KEY}"
   keys:
     - { name: ops, key: ${ADMIN_KEY}, scopes: [admin] }
     - { name: team-a, key: ${TEAM_A_KEY}, webhook: { url: "${receiver.url}", secret: "${SECRET_A}" } }
@@ -254,7 +257,7 @@ describe('security: isolation, auth, credentials, request limits and dependencie
       const connections = new RedisConnections(loaded);
       try {
         const tenantKeys = new TenantKeys(loaded);
-        const keys = new ApiKeys(loaded, new RuntimeKeyStore(connections, tenantKeys), new RedisSubscriber(connections), tenantKeys);
+        const keys = new ApiKeys(loaded, new RuntimeKeyStore(connections, tenantKeys), new RedisSubscriber(connections), tenantKeys, new WebhookSecretVault(loaded));
         await connections.commands.ping();
         for (const [key, name] of [[TEAM_A_KEY, 'team-a'], [runtimeKey, 'runtime-sec']] as const) {
           assert.equal((await keys.authenticate(key))?.name, name);
@@ -465,16 +468,27 @@ describe('security: isolation, auth, credentials, request limits and dependencie
       assert.deepEqual(leaks, []);
     });
 
-    it(
-      'keeps run-time webhook secrets out of Redis in plain text',
-      { todo: 'sy:api-keys holds each run-time key\'s webhook_secret in clear (it signs with it, so it cannot be hashed; encrypt at rest with a key from the config)' },
-      async () => {
-        assert.equal(runtimeWebhookSecrets.length, 1, 'the run-time key test ran');
-        const entries = await readAllRedis(redis.client());
-        const holders = entries.filter((entry) => `${entry.key}\n${entry.values.join('\n')}`.includes(runtimeWebhookSecrets[0]));
-        assert.deepEqual(holders.map((entry) => entry.key), []);
-      },
-    );
+    it('keeps run-time webhook secrets out of Redis in plain text: sealed with auth.secrets_key, and only that key opens them', async () => {
+      assert.equal(runtimeWebhookSecrets.length, 1, 'the run-time key test ran');
+      const [secret] = runtimeWebhookSecrets;
+      const entries = await readAllRedis(redis.client());
+      const holders = entries.filter((entry) => [secret, secret.slice('whsec_'.length)].some((value) => `${entry.key}\n${entry.values.join('\n')}`.includes(value)));
+      assert.deepEqual(holders.map((entry) => entry.key), []);
+      const stored = JSON.parse((await redis.client().hget('sy:api-keys', 'runtime-sec')) ?? '{}') as { webhook?: { secret?: string } };
+      assert.match(stored.webhook?.secret ?? '', /^v1:[\w-]{16}:[\w-]{22}:[\w-]+$/, 'v1:<iv>:<tag>:<ciphertext>, base64url');
+      // The gateway's own directory opens it to sign; with another secrets key it opens nothing.
+      for (const [secretsKey, expected] of [[SECRETS_KEY, [secret]], [Buffer.alloc(32, 14).toString('base64'), []]] as const) {
+        const loaded = loadConfig({ SWITCHYARD_CONFIG: await writeConfig(config(mock, receiver)), REDIS_URL: redis.url, UPSTREAM_KEY, TEAM_B_KEY, SWITCHYARD_SECRETS_KEY: secretsKey });
+        const connections = new RedisConnections(loaded);
+        try {
+          const tenantKeys = new TenantKeys(loaded);
+          const keys = new ApiKeys(loaded, new RuntimeKeyStore(connections, tenantKeys), new RedisSubscriber(connections), tenantKeys, new WebhookSecretVault(loaded));
+          assert.deepEqual((await keys.find('runtime-sec'))?.webhook.secrets.map((entry) => entry.secret), expected);
+        } finally {
+          await connections.onApplicationShutdown();
+        }
+      }
+    });
   });
 
   describe('dependencies', () => {

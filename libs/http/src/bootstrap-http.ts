@@ -3,23 +3,14 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { SwitchyardConfig } from '@switchyard/config';
-import { PayloadTooLargeError, InvalidRequestError, UnsupportedMediaTypeError, type GatewayError } from '@switchyard/contracts';
+import { InvalidRequestError } from '@switchyard/contracts';
 import { AppLogger, requestId } from '@switchyard/telemetry';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { toHttpError } from './openai-error.filter';
+import { errorAnswer } from './error-answer';
 import { setupOpenApi } from './openapi/openapi-document';
+import { drainUnreadBodies } from './unread-body';
 
 type EntryModule = Parameters<typeof NestFactory.create>[0];
-
-/** Errors Fastify raises before a request reaches Nest (body parsing), in our error classes. */
-function fromFastifyError(error: FastifyError, bodyLimit: number): GatewayError | FastifyError {
-  if (error.statusCode === 413) return new PayloadTooLargeError(bodyLimit);
-  if (error.statusCode === 415) return new UnsupportedMediaTypeError(String(error.message.split("'")[1] ?? 'unknown'));
-  if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
-    return new InvalidRequestError(`The request body could not be parsed: ${error.message}`, null, 'invalid_json');
-  }
-  return error;
-}
 
 /** Creates the Fastify-based Nest app for a root module, listening as the configuration says. */
 export async function startHttpApp(
@@ -27,24 +18,21 @@ export async function startHttpApp(
   config: SwitchyardConfig,
   options: { shutdownHooks?: boolean } = {},
 ): Promise<NestFastifyApplication> {
-  const bodyLimit = config.server.bodyLimitBytes;
   const adapter = new FastifyAdapter({
-    bodyLimit,
+    bodyLimit: config.server.bodyLimitBytes,
     return503OnClosing: true,
     ignoreTrailingSlash: true,
     genReqId: requestId,
     // The router refuses a path that is not valid percent-encoding or has a segment past maxParamLength, before Nest sees it.
-    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
-      const { status, body, headers } = toHttpError(new InvalidRequestError(`The request path is not valid (${error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a segment is too long' : 'bad percent-encoding'}).`, null, 'invalid_url'));
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const { status, body, headers } = errorAnswer(request.url, new InvalidRequestError(`The request path is not valid (${error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a segment is too long' : 'bad percent-encoding'}).`, null, 'invalid_url'));
       void reply.status(status).headers(headers).send(body);
     },
   });
   // JSON is the only body the API takes; anything else is a 415, not a string to validate.
   adapter.getInstance().removeContentTypeParser('text/plain');
-  adapter.getInstance().setErrorHandler((error: FastifyError, _request, reply) => {
-    const { status, body, headers } = toHttpError(fromFastifyError(error, bodyLimit));
-    void reply.status(status).headers(headers).send(body);
-  });
+  drainUnreadBodies(adapter.getInstance());
+  // Body-parser errors need no handler here: Nest installs its own, which hands them to HttpErrorFilter.
   const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, { bufferLogs: true });
   app.useLogger(app.get(AppLogger));
   // Parsed only where a handler asks (POST /v1/files, which streams the file): nothing is buffered.

@@ -17,7 +17,7 @@ import { MessagesController } from './controllers/messages.controller';
 import { ModelsController } from './controllers/models.controller';
 import { ProvidersController } from './controllers/providers.controller';
 import { UsageController } from './controllers/usage.controller';
-import { OpenAIErrorFilter } from './openai-error.filter';
+import { HttpErrorFilter } from './http-error.filter';
 
 /** The HTTP surface. Expects ConfigModule and JobsModule in the app's root module. */
 @Module({
@@ -27,7 +27,7 @@ import { OpenAIErrorFilter } from './openai-error.filter';
     ApiKeyAuthenticator,
     AdminAccess,
     { provide: APP_GUARD, useClass: ApiKeyGuard },
-    { provide: APP_FILTER, useClass: OpenAIErrorFilter },
+    { provide: APP_FILTER, useClass: HttpErrorFilter },
     { provide: APP_PIPE, useClass: ContractValidationPipe },
   ],
   exports: [ApiKeyAuthenticator, AdminAccess],

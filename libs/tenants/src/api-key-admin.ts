@@ -1,17 +1,19 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { ConflictError, NotFoundError } from '@switchyard/contracts';
+import { ConflictError, InvalidRequestError, NotFoundError } from '@switchyard/contracts';
 import { settingsOf, viewOf, type ApiKeyView, type StoredApiKey } from './api-key-record';
 import { ANONYMOUS, ApiKeys } from './api-keys';
 import type { CreateApiKeyDto } from './create-api-key.dto';
 import { RuntimeKeyStore } from './runtime-key-store';
+import { WebhookSecretVault } from './webhook-secret-vault';
 
 const KEY_PREFIX = 'sk-sy-';
 
 /** The only answer that ever holds the key and its webhook secret. */
 export interface CreatedApiKey extends ApiKeyView {
   key: string;
-  webhook_secret: string;
+  /** Null without auth.secrets_key: the gateway keeps no webhook secret it cannot seal. */
+  webhook_secret: string | null;
 }
 
 /** `/admin/keys`: create, list, show and revoke run-time keys; config keys are listed, never changed. */
@@ -20,13 +22,18 @@ export class ApiKeyAdmin {
   constructor(
     private readonly keys: ApiKeys,
     private readonly store: RuntimeKeyStore,
+    private readonly secrets: WebhookSecretVault,
   ) {}
 
   async create(dto: CreateApiKeyDto, now = Date.now()): Promise<CreatedApiKey> {
     if (this.keys.isConfigured(dto.name) || dto.name === ANONYMOUS) throw nameTaken(dto.name);
+    // Deliveries are always signed, so a default destination needs a secret, and a secret needs sealing.
+    if (dto.webhook && !this.secrets.canSeal) {
+      throw new InvalidRequestError('A run-time key with a webhook needs a webhook secret, which the gateway keeps only encrypted: set auth.secrets_key (or SWITCHYARD_SECRETS_KEY) first.', 'webhook', 'secrets_key_missing');
+    }
     // 256 random bits each; the key is stored only as its SHA-256, as config keys are.
     const key = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
-    const webhookSecret = `whsec_${randomBytes(32).toString('base64')}`;
+    const webhookSecret = this.secrets.canSeal ? `whsec_${randomBytes(32).toString('base64')}` : null;
     const record: StoredApiKey = {
       name: dto.name,
       sha256: createHash('sha256').update(key).digest('hex'),
@@ -35,7 +42,7 @@ export class ApiKeyAdmin {
       weight: dto.weight ?? 1,
       limits: { ...dto.limits },
       ...(dto.monthly_budget_usd !== undefined && { monthly_budget_usd: dto.monthly_budget_usd }),
-      webhook: { ...(dto.webhook && { url: dto.webhook.url }), secret: webhookSecret },
+      webhook: { ...(dto.webhook && { url: dto.webhook.url }), ...(webhookSecret !== null && { secret: this.secrets.seal(dto.name, webhookSecret) }) },
       created_at: now,
       revoked_at: null,
     };

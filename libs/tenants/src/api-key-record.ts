@@ -16,14 +16,16 @@ export interface StoredApiKey {
   weight: number;
   limits: { rpm?: number; max_waiting?: number; tokens_per_day?: number };
   monthly_budget_usd?: number;
-  webhook: { url?: string; secret: string };
+  /** `secret`: sealed with auth.secrets_key (WebhookSecretVault); absent when none was configured at creation. */
+  webhook: { url?: string; secret?: string };
   /** Unix ms. */
   created_at: number;
   /** Unix ms; a revoked key stays stored so its name is never given to someone else's jobs. */
   revoked_at: number | null;
 }
 
-export function settingsOf(stored: StoredApiKey): KeySettings {
+/** `webhookSecret`: the stored secret opened (WebhookSecretVault), for the settings that sign deliveries. */
+export function settingsOf(stored: StoredApiKey, webhookSecret?: string): KeySettings {
   return {
     name: stored.name,
     source: 'runtime',
@@ -35,7 +37,7 @@ export function settingsOf(stored: StoredApiKey): KeySettings {
       ...(stored.limits.tokens_per_day !== undefined && { tokensPerDay: stored.limits.tokens_per_day }),
     },
     ...(stored.monthly_budget_usd !== undefined && { monthlyBudgetUsd: stored.monthly_budget_usd }),
-    webhook: { ...(stored.webhook.url !== undefined && { url: stored.webhook.url }), secrets: [{ secret: stored.webhook.secret }] },
+    webhook: { ...(stored.webhook.url !== undefined && { url: stored.webhook.url }), secrets: webhookSecret === undefined ? [] : [{ secret: webhookSecret }] },
   };
 }
 

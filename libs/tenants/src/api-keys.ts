@@ -6,6 +6,7 @@ import { RedisSubscriber } from '@switchyard/redis';
 import { settingsOf, type KeySettings } from './api-key-record';
 import { RuntimeKeyStore } from './runtime-key-store';
 import { TenantKeys } from './tenant-keys';
+import { WebhookSecretVault } from './webhook-secret-vault';
 
 /** Who calls an open gateway (no key in the config file); never the name of a run-time key. */
 export const ANONYMOUS = 'anonymous';
@@ -49,6 +50,7 @@ export class ApiKeys {
     private readonly store: RuntimeKeyStore,
     private readonly subscriber: RedisSubscriber,
     private readonly keys: TenantKeys,
+    private readonly secrets: WebhookSecretVault,
   ) {
     this.configured = new Map(config.auth.keys.map((key) => [key.name, configSettings(key)]));
   }
@@ -75,7 +77,7 @@ export class ApiKeys {
     try {
       return await this.cached(this.settings, name, async () => {
         const stored = await this.store.find(name);
-        return stored && settingsOf(stored);
+        return stored && settingsOf(stored, this.secrets.open(stored));
       });
     } catch (error) {
       this.logger.warn(`run-time key lookup failed: ${(error as Error).message}`);

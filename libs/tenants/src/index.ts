@@ -1,6 +1,7 @@
 export { TenantsModule } from './tenants.module';
 export { ANONYMOUS, ApiKeys, type KeyHolder } from './api-keys';
 export { RuntimeKeyStore } from './runtime-key-store';
+export { WebhookSecretVault } from './webhook-secret-vault';
 export { TenantKeys } from './tenant-keys';
 export { ApiKeyAdmin, type CreatedApiKey } from './api-key-admin';
 export { CreateApiKeyDto, KeyLimitsDto } from './create-api-key.dto';

@@ -4,8 +4,9 @@ import { ApiKeys } from './api-keys';
 import { RuntimeKeyStore } from './runtime-key-store';
 import { TenantKeys } from './tenant-keys';
 import { UsageLedger } from './usage-ledger';
+import { WebhookSecretVault } from './webhook-secret-vault';
 
-const SERVICES = [TenantKeys, RuntimeKeyStore, ApiKeys, ApiKeyAdmin, UsageLedger];
+const SERVICES = [TenantKeys, RuntimeKeyStore, WebhookSecretVault, ApiKeys, ApiKeyAdmin, UsageLedger];
 
 /**
  * The directory of API keys (config file and run time) and their usage. Global: limits, webhooks,

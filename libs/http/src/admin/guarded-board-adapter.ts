@@ -1,6 +1,6 @@
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyPluginCallback } from 'fastify';
-import { toHttpError } from '../openai-error.filter';
+import { toHttpError } from '../http-error';
 import { ADMIN_CHALLENGE, type AdminAccess } from './admin-access';
 
 /**

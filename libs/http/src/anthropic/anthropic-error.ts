@@ -1,5 +1,5 @@
 import type { AnthropicErrorBody, AnthropicErrorType } from './anthropic.types';
-import { toHttpError } from '../openai-error.filter';
+import { toHttpError } from '../http-error';
 
 /** Anthropic's error type per status; 503 and 504 are the gateway's overload and wait limit. */
 const TYPE_BY_STATUS: Readonly<Record<number, AnthropicErrorType>> = {

@@ -22,7 +22,7 @@ export class AdminKeysController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Create an API key; the answer holds the key and its webhook secret, shown this once' })
   @ApiJsonBody(CreateApiKeyDto)
-  @ApiCreatedResponse({ description: 'The key, with `key` and `webhook_secret`.' })
+  @ApiCreatedResponse({ description: 'The key, with `key` and `webhook_secret` (null when the gateway has no `auth.secrets_key` to encrypt it with).' })
   @ApiErrors(400, 409)
   async create(@Body() dto: CreateApiKeyDto): Promise<CreatedApiKey> {
     if (dto.webhook) await this.webhookUrls.checkAtSubmit(dto.webhook.url);

@@ -1,9 +1,8 @@
-import { Body, Controller, HttpCode, Logger, Post, Res, UseFilters } from '@nestjs/common';
+import { Body, Controller, HttpCode, Logger, Post, Res } from '@nestjs/common';
 import { JOB_ID_HEADER, type ChatCompletion, type EmbeddingResponse } from '@switchyard/contracts';
 import { AwaitCompletion, StreamCompletion, type InteractiveCommand } from '@switchyard/jobs';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { AnthropicErrorFilter } from '../anthropic/anthropic-error.filter';
 import { toAnthropicError } from '../anthropic/anthropic-error';
 import { AnthropicMessagesRequestDto } from '../anthropic/anthropic-messages.dto';
 import { anthropicEventFormat } from '../anthropic/anthropic-sse';
@@ -18,11 +17,13 @@ import { ApiErrors, ApiJsonBody, ApiKeyAuth } from '../openapi/api-docs.decorato
 
 const isChatCompletion = (result: ChatCompletion | EmbeddingResponse): result is ChatCompletion => result.object === 'chat.completion';
 
-/** `POST /v1/messages`: the Anthropic Messages API over the same interactive chat job as /v1/chat/completions. */
+/**
+ * `POST /v1/messages`: the Anthropic Messages API over the same interactive chat job as
+ * /v1/chat/completions. Its errors come in Anthropic's shape by path (errorAnswer).
+ */
 @Controller('v1/messages')
 @ApiTags('anthropic')
 @ApiKeyAuth()
-@UseFilters(AnthropicErrorFilter)
 export class MessagesController {
   private readonly logger = new Logger('HttpErrors');
 

@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { toHttpError } from '../openai-error.filter';
+import { toHttpError } from '../http-error';
 
 /**
  * Streams Server-Sent Events once the first event exists. Everything that fails before it

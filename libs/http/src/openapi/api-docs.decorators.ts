@@ -19,7 +19,7 @@ export function ApiJsonBody(...dtos: [Dto, ...Dto[]]): MethodDecorator {
   return applyDecorators(ApiExtraModels(...dtos), ApiBody({ schema: { oneOf: dtos.map((dto) => ({ $ref: getSchemaPath(dto) })) } }));
 }
 
-/** The one error shape every endpoint answers with (OpenAIErrorFilter). */
+/** The OpenAI error shape every endpoint but /v1/messages answers with (HttpErrorFilter). */
 export const ERROR_SCHEMA: SchemaObject = {
   type: 'object',
   required: ['error'],

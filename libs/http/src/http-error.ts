@@ -1,9 +1,6 @@
-import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { HttpException } from '@nestjs/common';
 import { GatewayError, ServiceUnavailableError, type ErrorBody } from '@switchyard/contracts';
 import { isRedisOutage } from '@switchyard/redis';
-import { Metrics } from '@switchyard/telemetry';
-import type { FastifyReply } from 'fastify';
-import { countTenantRejection } from './tenant-rejections';
 
 const TYPE_BY_STATUS: Record<number, string> = {
   401: 'authentication_error',
@@ -17,7 +14,7 @@ export interface HttpErrorResponse {
   headers: Readonly<Record<string, string>>;
 }
 
-/** The single place where any error becomes an HTTP answer in the OpenAI error shape. */
+/** The single place where any error becomes an HTTP status, headers and the OpenAI error shape. */
 export function toHttpError(error: unknown): HttpErrorResponse {
   if (isRedisOutage(error)) return toHttpError(new ServiceUnavailableError('Redis is unavailable; retry shortly.'));
   if (error instanceof GatewayError) return { status: error.status, body: { error: error.toBody() }, headers: error.headers };
@@ -32,19 +29,4 @@ export function toHttpError(error: unknown): HttpErrorResponse {
     body: { error: { message: 'The gateway hit an internal error.', type: 'server_error', code: 'internal_error', param: null } },
     headers: {},
   };
-}
-
-@Catch()
-export class OpenAIErrorFilter implements ExceptionFilter {
-  private readonly logger = new Logger('HttpErrors');
-
-  constructor(private readonly metrics: Metrics) {}
-
-  catch(exception: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const { status, body, headers } = toHttpError(exception);
-    countTenantRejection(this.metrics, exception, host);
-    if (status >= 500) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
-    void reply.status(status).headers(headers).send(body);
-  }
 }
