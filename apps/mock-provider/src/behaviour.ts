@@ -11,6 +11,10 @@ export interface MockBehaviour {
   /** Sent as retry-after with the failures the error_rate picks. */
   retry_after_s?: number;
   hang: boolean;
+  /** Answer 200, then cut the connection mid-response (see AnswerFault). */
+  reset: boolean;
+  /** Answer 200 with a body that is not valid JSON (see AnswerFault). */
+  malformed_json: boolean;
   /** Stream faults for every streamed answer, unless a directive sets its own (see MockStreamFaults). */
   stream_fail_after?: number;
   stream_truncate_after?: number;
@@ -27,6 +31,8 @@ export const behaviourPatchSchema = z.strictObject({
   status: z.number().int().min(400).max(599).optional(),
   retry_after_s: z.number().int().min(0).optional(),
   hang: z.boolean().optional(),
+  reset: z.boolean().optional(),
+  malformed_json: z.boolean().optional(),
   stream_fail_after: chunkCount,
   stream_truncate_after: chunkCount,
   stream_stall_after: chunkCount,
@@ -58,11 +64,20 @@ export interface PlannedFailure {
   code?: string;
 }
 
+/**
+ * A 200 answer broken on the wire, for what a gateway must survive from an upstream that fails
+ * after it said yes: `reset` sends the headers and the start of the answer (half the JSON body; a
+ * stream's frames before its first content), then destroys the connection; `malformed_json` sends
+ * the JSON body cut in half (a stream: its first content event cut in half, then the end).
+ */
+export type AnswerFault = 'reset' | 'malformed_json';
+
 /** What one request will do: how long to wait, then fail or answer, and how a streamed answer misbehaves. */
 export interface RequestPlan {
   wait: number | 'forever';
   failure?: PlannedFailure;
   faults: MockStreamFaults;
+  answerFault?: AnswerFault;
 }
 
 /** Each stream fault from the directive, else from the server defaults. */
@@ -88,14 +103,27 @@ function numericHeader(headers: IncomingHttpHeaders, name: string, check: (value
   return value;
 }
 
+function flagHeader(headers: IncomingHttpHeaders, name: string): boolean | undefined {
+  const raw = header(headers, name);
+  return raw === undefined ? undefined : raw === '1' || raw === 'true';
+}
+
 /** The x-mock-* headers, for clients that cannot touch the prompt (load generators, SDK smoke tests). */
 function headerDirective(headers: IncomingHttpHeaders): MockDirective {
-  const hang = header(headers, 'x-mock-hang');
   return {
     latency_ms: numericHeader(headers, 'x-mock-latency-ms', (v) => v >= 0),
     status: numericHeader(headers, 'x-mock-status', (v) => Number.isInteger(v) && v >= 400 && v <= 599),
-    hang: hang === undefined ? undefined : hang === '1' || hang === 'true',
+    hang: flagHeader(headers, 'x-mock-hang'),
+    reset: flagHeader(headers, 'x-mock-reset'),
+    malformed_json: flagHeader(headers, 'x-mock-malformed-json'),
   };
+}
+
+/** A requested failure status wins over a body fault: there is no 200 answer to break. */
+function answerFault(directive: MockDirective, fromHeaders: MockDirective, defaults: MockBehaviour): AnswerFault | undefined {
+  if (directive.reset ?? fromHeaders.reset ?? defaults.reset) return 'reset';
+  if (directive.malformed_json ?? fromHeaders.malformed_json ?? defaults.malformed_json) return 'malformed_json';
+  return undefined;
 }
 
 /**
@@ -115,7 +143,7 @@ export function planRequest(
   const asked = directive.status ?? fromHeaders.status;
   const rate = directive.error_rate ?? (asked !== undefined ? 1 : defaults.error_rate);
   const faults = streamFaults(directive, defaults);
-  if (rate <= 0 || random() >= rate) return { wait, faults };
+  if (rate <= 0 || random() >= rate) return { wait, faults, answerFault: answerFault(directive, fromHeaders, defaults) };
   const failure = { status: asked ?? defaults.status, retryAfterS: directive.retry_after_s ?? defaults.retry_after_s, code: directive.error_code };
   return { wait, failure, faults };
 }

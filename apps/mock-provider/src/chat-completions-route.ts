@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ChatCompletion } from '@switchyard/contracts';
 import { mockCompletion, mockFailure } from '@switchyard/providers';
 import { chatBodySchema } from './chat-body';
+import { sendAnswer } from './broken-answer';
 import { firstHeader, runMockCall, sendFailure, type FailureWriter, type FamilyRouteDeps } from './mock-call';
 import { shapeOpenAIAnswer } from './openai-answer';
 import { openAIStream } from './sse';
@@ -48,7 +49,7 @@ export async function serveOpenAIChat(
   if (!go) return reply;
   const completion = shapeOpenAIAnswer(body, mockCompletion(body, body.model));
   // OpenAI sends a null fingerprint for some models; the gateway must not pass it on (its schema says string).
-  if (!body.stream) return reply.send({ ...finish(completion), system_fingerprint: null });
+  if (!body.stream) return sendAnswer(reply, { ...finish(completion), system_fingerprint: null }, go);
   return sendStream(reply, openAIStream(completion, streamUsage === 'always' || body.stream_options?.include_usage === true), go);
 }
 

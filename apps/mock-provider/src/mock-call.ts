@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { MockDirectiveError, mockWait, readMockRequest, type MockChatInput, type MockStreamFaults } from '@switchyard/providers';
-import { planRequest, type MockBehaviour } from './behaviour';
+import { planRequest, type AnswerFault, type MockBehaviour } from './behaviour';
 import { watchClient } from './client-watch';
 import type { AwsCredentials } from './mock-options';
 import type { RequestLog } from './request-log';
@@ -49,8 +49,12 @@ export interface MockCall {
 /** A call the route should now answer: how a streamed answer misbehaves, and a signal for the client leaving. */
 export interface MockGo {
   faults: MockStreamFaults;
+  /** How the 200 answer is to be broken on the wire, if at all. */
+  answerFault?: AnswerFault;
   /** Aborted when the client closes the connection before the answer is complete. */
   clientGone: AbortSignal;
+  /** Logs the answer as sent before the mock cuts the connection itself, so the log does not count it as the client leaving. */
+  cutByMock(): void;
 }
 
 export function firstHeader(value: string | string[] | undefined): string | null {
@@ -121,5 +125,5 @@ export async function runMockCall(
     sendFailure(reply, fail(status, { retryAfterS, code }));
     return false;
   }
-  return { faults: plan.faults, clientGone: signal };
+  return { faults: plan.faults, answerFault: plan.answerFault, clientGone: signal, cutByMock: () => deps.log.finished(record, 200) };
 }

@@ -29,6 +29,8 @@ export function createMockProviderServer(options: MockProviderOptions = {}): Fas
     error_rate: options.errorRate ?? 0,
     status: options.errorStatus ?? 500,
     hang: options.hang ?? false,
+    reset: false,
+    malformed_json: false,
   };
   const current = (): MockBehaviour => behaviour;
   const wire = new WireLog();

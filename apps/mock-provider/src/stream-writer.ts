@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { mockFaultAt, mockWait } from '@switchyard/providers';
+import { cutAfter, firstHalf } from './broken-answer';
 import type { FamilyFailure, MockGo } from './mock-call';
 
 /** Bytes of one family's stream: an SSE event, an NDJSON line or an AWS event-stream message. */
@@ -28,6 +29,34 @@ export const content = (frame: Frame): StreamFrame => ({ frame, kind: 'content' 
 export const other = (frame: Frame): StreamFrame => ({ frame, kind: 'other' });
 export const final = (frame: Frame): StreamFrame => ({ frame, kind: 'final' });
 
+function bytesOf(frames: StreamFrame[]): Buffer {
+  return Buffer.concat(frames.map(({ frame }) => (typeof frame === 'string' ? Buffer.from(frame, 'utf8') : frame)));
+}
+
+/** A frame cut in half, keeping a text frame's line ends so the reader takes it as a whole, broken event. */
+function cutFrame(frame: Frame): Frame {
+  if (typeof frame !== 'string') return frame.subarray(0, Math.max(1, Math.ceil(frame.length / 2)));
+  const event = frame.trimEnd();
+  return firstHalf(event) + frame.slice(event.length);
+}
+
+/**
+ * A stream broken as the call's AnswerFault says: `reset` cuts the connection after the frames
+ * before the first content, `malformed_json` sends those and then the first content frame cut in
+ * half, and ends.
+ */
+function sendBrokenStream(reply: FastifyReply, stream: FamilyStream, go: MockGo): FastifyReply {
+  const first = stream.frames.findIndex(({ kind }) => kind !== 'other');
+  const opening = stream.frames.slice(0, first < 0 ? stream.frames.length : first);
+  const headers = { 'content-type': stream.contentType, 'cache-control': 'no-cache', ...stream.headers };
+  if (go.answerFault === 'reset') return cutAfter(reply, headers, bytesOf(opening), go);
+  reply.hijack();
+  reply.raw.writeHead(200, headers);
+  const broken = first < 0 ? [] : [{ frame: cutFrame(stream.frames[first].frame), kind: 'content' as const }];
+  reply.raw.end(bytesOf([...opening, ...broken]));
+  return reply;
+}
+
 /**
  * Writes a family's stream with the call's faults: each strikes before content frame N+1, or, when
  * the answer has fewer, before the final frames. `fail` sends the family's error event (or cuts the
@@ -35,6 +64,7 @@ export const final = (frame: Frame): StreamFrame => ({ frame, kind: 'final' });
  * the client leaves. `stream_interval_ms` paces the frames after the first content frame.
  */
 export async function sendStream(reply: FastifyReply, stream: FamilyStream, go: MockGo): Promise<FastifyReply> {
+  if (go.answerFault !== undefined) return sendBrokenStream(reply, stream, go);
   reply.hijack();
   const res = reply.raw;
   res.writeHead(200, { 'content-type': stream.contentType, 'cache-control': 'no-cache', ...stream.headers });
@@ -79,6 +109,6 @@ export async function sendStream(reply: FastifyReply, stream: FamilyStream, go: 
  * a normal-looking stream (Anthropic's refusal, Gemini's blocked prompt, Bedrock's filtered output).
  */
 export function streamAsFailure(stream: FamilyStream): FamilyFailure {
-  const bytes = Buffer.concat(stream.frames.map(({ frame }) => (typeof frame === 'string' ? Buffer.from(frame, 'utf8') : frame)));
+  const bytes = bytesOf(stream.frames);
   return { status: 200, headers: { 'content-type': stream.contentType, ...stream.headers }, body: bytes };
 }

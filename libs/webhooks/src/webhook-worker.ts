@@ -2,8 +2,9 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import { SwitchyardConfig } from '@switchyard/config';
 import { backgroundWorkerOptions } from '@switchyard/redis';
 import { LogContext, Metrics } from '@switchyard/telemetry';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { DeliveryLog } from './delivery-log';
+import { ReceiverSlots } from './receiver-slots';
 import type { WebhookJobData } from './webhook-event';
 import { WEBHOOK_QUEUE } from './webhook-names';
 import { WEBHOOK_BACKOFF } from './webhook-queue';
@@ -11,6 +12,9 @@ import { WebhookSender } from './webhook-sender';
 
 /** A job's events are logged under its jobId, a batch's under its batchId. */
 const subjectFields = ({ subject, msgId }: WebhookJobData) => ({ [subject.startsWith('batch_') ? 'batchId' : 'jobId']: subject, webhookId: msgId });
+
+/** How long a delivery waits when its receiver has its share of slots; not an attempt. */
+const BUSY_RECEIVER_WAIT_MS = 1000;
 
 /** A failed attempt that the schedule will try again. */
 class DeliveryFailedError extends Error {
@@ -25,6 +29,7 @@ class DeliveryFailedError extends Error {
 export class WebhookWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(WebhookWorker.name);
   private worker?: Worker<WebhookJobData>;
+  private readonly slots: ReceiverSlots;
 
   constructor(
     private readonly config: SwitchyardConfig,
@@ -32,11 +37,13 @@ export class WebhookWorker implements OnApplicationBootstrap, OnApplicationShutd
     private readonly log: DeliveryLog,
     private readonly metrics: Metrics,
     private readonly logContext: LogContext,
-  ) {}
+  ) {
+    this.slots = new ReceiverSlots(config.webhooks.concurrencyPerReceiver);
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     const schedule = this.config.webhooks.retryScheduleS;
-    this.worker = new Worker<WebhookJobData>(WEBHOOK_QUEUE, (job) => this.logContext.runInContext(() => this.process(job), { bindings: subjectFields(job.data) }), {
+    this.worker = new Worker<WebhookJobData>(WEBHOOK_QUEUE, (job, token) => this.logContext.runInContext(() => this.process(job, token), { bindings: subjectFields(job.data) }), {
       ...backgroundWorkerOptions(this.config, this.config.webhooks.concurrency),
       settings: {
         // attemptsMade counts the attempts so far, so it indexes the delay before the next one.
@@ -48,7 +55,20 @@ export class WebhookWorker implements OnApplicationBootstrap, OnApplicationShutd
     this.logger.log(`webhook worker ready: ${WEBHOOK_QUEUE}×${this.config.webhooks.concurrency}`);
   }
 
-  private async process(job: Job<WebhookJobData>): Promise<void> {
+  private async process(job: Job<WebhookJobData>, token?: string): Promise<void> {
+    const receiver = ReceiverSlots.receiverOf(job.data.url);
+    if (!this.slots.take(receiver)) {
+      await job.moveToDelayed(Date.now() + BUSY_RECEIVER_WAIT_MS, token);
+      throw new DelayedError();
+    }
+    try {
+      await this.deliver(job);
+    } finally {
+      this.slots.release(receiver);
+    }
+  }
+
+  private async deliver(job: Job<WebhookJobData>): Promise<void> {
     const { entry, retryable } = await this.sender.send(job.data, job.attemptsMade + 1);
     const willRetry = retryable && job.attemptsMade + 1 < (job.opts.attempts ?? 1);
     this.metrics.webhookDelivery(entry.outcome === 'failed' && willRetry ? 'retrying' : entry.outcome);

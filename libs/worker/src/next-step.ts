@@ -30,6 +30,12 @@ export interface StepRules {
 /** A provider that keeps answering 429 is given up on after this many waits, then fallback or failure. */
 export const MAX_RATE_LIMIT_WAITS = 20;
 const DEFAULT_RATE_LIMIT_WAIT_MS = 1000;
+/**
+ * A 429 asking for a longer wait than this (a quota spent for the hour or the day) moves the job
+ * to its next target even under `on_rate_limit: wait`: waiting would hold it, and pause the
+ * provider's whole queue, for as long as the provider says.
+ */
+export const MAX_RATE_LIMIT_WAIT_MS = 60_000;
 
 /** Equal jitter: at least half the exponential delay, the rest random, so a burst of retries spreads out. */
 export function backoffMs(provider: ProviderConfig, tries: number, random: () => number): number {
@@ -53,8 +59,9 @@ function fallbackIndex({ error, targets, targetIndex }: FailedCall, rules: StepR
 
 /**
  * The routing rules for a failed call, in order: errors no provider can fix end the job; a 429
- * waits for the provider (or moves on, if the model says so); retryable errors retry on the same
- * target up to its `retries`; then the job falls back to the next target; without one it fails.
+ * waits for the provider (or moves on, if the model says so or the wait asked is over a minute);
+ * retryable errors retry on the same target up to its `retries`; then the job falls back to the
+ * next target; without one it fails.
  */
 export function nextStep(call: FailedCall, rules: StepRules): NextStep {
   const { error, targets, targetIndex, tries } = call;
@@ -63,8 +70,9 @@ export function nextStep(call: FailedCall, rules: StepRules): NextStep {
   if (model?.failFast.has(error.kind)) return { kind: 'fail' };
   const next = error.fallback || error.kind === 'context_length_exceeded' ? fallbackIndex(call, rules) : undefined;
   if (error.kind === 'rate_limited') {
-    if (model?.onRateLimit === 'fallback' && next !== undefined) return { kind: 'fallback', targetIndex: next };
-    if (tries < MAX_RATE_LIMIT_WAITS) return { kind: 'wait', delayMs: error.retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS };
+    const waitMs = error.retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS;
+    if ((model?.onRateLimit === 'fallback' || waitMs > MAX_RATE_LIMIT_WAIT_MS) && next !== undefined) return { kind: 'fallback', targetIndex: next };
+    if (tries < MAX_RATE_LIMIT_WAITS) return { kind: 'wait', delayMs: waitMs };
   } else if (error.retryable) {
     const provider = rules.provider(target.provider);
     if (tries < provider.retries) return { kind: 'retry', delayMs: backoffMs(provider, tries, rules.random) };

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { mockCompletion } from '@switchyard/providers';
+import { sendAnswer } from '../broken-answer';
 import { firstHeader, runMockCall, sendFailure, type FamilyRouteDeps } from '../mock-call';
 import { messagesBodySchema, mockInputOf } from './anthropic-body';
 import { anthropicFailure, refusalMessage } from './anthropic-failure';
@@ -45,6 +46,6 @@ export function registerAnthropicRoutes(app: FastifyInstance, deps: FamilyRouteD
     );
     if (!go) return reply;
     const message = anthropicMessage(body, mockCompletion(input, body.model));
-    return stream ? sendStream(reply, anthropicStream(message), go) : reply.send(message);
+    return stream ? sendStream(reply, anthropicStream(message), go) : sendAnswer(reply, message, go);
   });
 }

@@ -3,6 +3,7 @@ import type { ChatCompletion } from '@switchyard/contracts';
 import { mockCompletion, readMockRequest } from '@switchyard/providers';
 import { z } from 'zod';
 import { chatBodySchema } from '../chat-body';
+import { sendAnswer } from '../broken-answer';
 import { firstHeader, runMockCall, sendFailure, type FamilyRouteDeps } from '../mock-call';
 import { shapeOpenAIAnswer } from '../openai-answer';
 import { openAIStream, sseEvent } from '../sse';
@@ -98,7 +99,7 @@ export function registerAzureOpenAIRoutes(app: FastifyInstance, deps: FamilyRout
       const promptFilter = other(sseEvent({ id: '', object: '', created: 0, model: '', choices: [], prompt_filter_results: [{ prompt_index: 0, content_filter_results: ALL_SAFE }] }));
       return sendStream(reply, openAIStream(completion, body.stream_options?.include_usage === true, [promptFilter]), go);
     }
-    return reply.send(azureCompletion(completion, readMockRequest(body).directive.error_code === 'content_filter'));
+    return sendAnswer(reply, azureCompletion(completion, readMockRequest(body).directive.error_code === 'content_filter'), go);
   });
 
   app.post('/openai/deployments/:deployment/embeddings', async (request: FastifyRequest, reply: FastifyReply) => {

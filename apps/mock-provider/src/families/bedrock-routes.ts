@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { mockCompletion } from '@switchyard/providers';
+import { sendAnswer } from '../broken-answer';
 import { firstHeader, runMockCall, sendFailure, type FailureWriter, type FamilyFailure, type FamilyRouteDeps, type MockCall } from '../mock-call';
 import { conversationProblem, converseBodySchema, forcedTool, mockInputOf } from './bedrock-converse-body';
 import { converseReply } from './bedrock-converse-reply';
@@ -95,7 +96,7 @@ export function registerBedrockRoutes(app: FastifyInstance, deps: FamilyRouteDep
       );
       if (!go) return reply;
       const answer = converseReply(mockCompletion(input, modelId), forcedTool(body), Date.now() - started);
-      return stream ? sendStream(reply, converseStream(answer), go) : reply.header('x-amzn-requestid', randomUUID()).send(answer);
+      return stream ? sendStream(reply, converseStream(answer), go) : sendAnswer(reply.header('x-amzn-requestid', randomUUID()), answer, go);
     };
     scope.post('/model/:modelId/converse', (request: FastifyRequest<{ Params: { modelId: string } }>, reply: FastifyReply) => converse(request, reply, false));
     scope.post('/model/:modelId/converse-stream', (request: FastifyRequest<{ Params: { modelId: string } }>, reply: FastifyReply) => converse(request, reply, true));

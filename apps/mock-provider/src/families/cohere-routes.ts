@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ChatCompletion, FinishReason } from '@switchyard/contracts';
 import { mockCompletion, mockEmbeddings, mockStreamPieces } from '@switchyard/providers';
 import { z } from 'zod';
+import { sendAnswer } from '../broken-answer';
 import { firstHeader, runMockCall, sendFailure, type FailureOptions, type FamilyFailure, type FamilyRouteDeps } from '../mock-call';
 import { sseEvent } from '../sse';
 import { content, final, other, sendStream, type FamilyStream } from '../stream-writer';
@@ -137,7 +138,7 @@ export function registerCohereRoutes(app: FastifyInstance, deps: FamilyRouteDeps
     );
     if (!go) return reply;
     const response = chatResponse(mockCompletion(input, body.model));
-    return stream ? sendStream(reply, chatStream(response), go) : reply.send(response);
+    return stream ? sendStream(reply, chatStream(response), go) : sendAnswer(reply, response, go);
   });
 
   app.post('/v2/embed', async (request: FastifyRequest, reply: FastifyReply) => {

@@ -1,6 +1,7 @@
 import { mockCompletion, mockEmbeddings } from '@switchyard/providers';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z, type ZodError } from 'zod';
+import { sendAnswer } from '../broken-answer';
 import { firstHeader, runMockCall, sendFailure, type FailureWriter, type FamilyRouteDeps, type MockCall } from '../mock-call';
 import { generateContentResponse } from './gemini-answer';
 import { batchEmbedBodySchema, generateContentBodySchema, mockChatInput, partsText, type BatchEmbedBody } from './gemini-body';
@@ -48,7 +49,7 @@ async function chat(request: FastifyRequest, reply: FastifyReply, deps: FamilyRo
   const go = await runMockCall(request, reply, deps, { input, model, requestId, stream, ...auth }, failStreamed);
   if (!go) return reply;
   const response = generateContentResponse(parsed.data, mockCompletion(input, model));
-  return stream ? sendStream(reply, geminiStream(response), go) : reply.send(response);
+  return stream ? sendStream(reply, geminiStream(response), go) : sendAnswer(reply, response, go);
 }
 
 const generateContent: Method = (request, reply, deps, model) => chat(request, reply, deps, model, false);

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ChatCompletion } from '@switchyard/contracts';
 import { mockCompletion, mockEmbeddings, mockStreamPieces } from '@switchyard/providers';
 import { z } from 'zod';
+import { sendAnswer } from '../broken-answer';
 import { firstHeader, runMockCall, sendFailure, type FailureOptions, type FamilyFailure, type FamilyRouteDeps } from '../mock-call';
 import { content, final, sendStream, type FamilyStream } from '../stream-writer';
 
@@ -116,7 +117,7 @@ export function registerOllamaRoutes(app: FastifyInstance, deps: FamilyRouteDeps
     const go = await runMockCall(request, reply, deps, { input, model: body.model, requestId: null, hasAuthorization, authorized, stream }, fail);
     if (!go) return reply;
     const answer = chatAnswer(mockCompletion(input, body.model), body.model, started);
-    return stream ? sendStream(reply, ndjsonStream(answer), go) : reply.send(answer);
+    return stream ? sendStream(reply, ndjsonStream(answer), go) : sendAnswer(reply, answer, go);
   });
 
   app.post('/api/embed', async (request: FastifyRequest, reply: FastifyReply) => {

@@ -72,8 +72,11 @@ export class JobChunks {
           timer = setTimeout(() => resolve(false), idleMs);
           wake = () => resolve(true);
         });
-        const ended = checkRecord ? await this.endedRecord(jobId) : null;
+        // Cleared before the read, not after: an end announced while the read is in flight (which
+        // may have missed it) sets the flag again, so the next pass reads the record once more.
+        const recheck = checkRecord;
         checkRecord = false;
+        const ended = recheck ? await this.endedRecord(jobId) : null;
         // Chunks are written before the job's end, so after seeing the end one more read has them all.
         let entries: Array<[string, string[]]>;
         do {

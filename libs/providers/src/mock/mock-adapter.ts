@@ -55,7 +55,7 @@ export class MockAdapter implements ProviderAdapter {
 
   async close(): Promise<void> {}
 
-  /** Waits the directive's latency (or forever, for `hang`), then fails with its status if it has one. */
+  /** Waits the directive's latency (or forever, for `hang`), then fails with its status or its body fault if it has one. */
   private async answerOrFail(request: ChatRequest, ctx: ProviderCallContext): Promise<MockDirective> {
     const directive = this.directiveOf(request);
     try {
@@ -64,6 +64,9 @@ export class MockAdapter implements ProviderAdapter {
       throw new ProviderError('canceled', `${this.name}: call canceled`);
     }
     if (directive.status !== undefined) throw this.failure(directive, directive.status);
+    // The errors the HTTP adapters read these two faults as, so a job fails alike on either mock.
+    if (directive.reset) throw new ProviderError('network', `${this.name} unreachable: the mock was told to reset the connection`);
+    if (directive.malformed_json) throw new ProviderError('bad_response', `${this.name} answered 200 with a body that is not JSON`, { status: 200 });
     return directive;
   }
 

@@ -18,6 +18,10 @@ const directiveSchema = z.strictObject({
   status: z.number().int().min(400).max(599).optional(),
   retry_after_s: z.number().nonnegative().optional(),
   hang: z.boolean().optional(),
+  /** Answer 200, then cut the connection mid-response (a connection reset). */
+  reset: z.boolean().optional(),
+  /** Answer 200 with a body that is not valid JSON (the answer cut in half). */
+  malformed_json: z.boolean().optional(),
   error_rate: z.number().min(0).max(1).optional(),
   /** The OpenAI error code put in a failure's body, e.g. `context_length_exceeded` with status 400. */
   error_code: z.string().optional(),
