@@ -145,15 +145,33 @@ return 1
 `, 1);
 
 /**
- * KEYS: the provider queue's virtual time, its per-owner finish tags. ARGV: owner, cost (1/weight).
  * Start-time fair queuing: an entry's tag is the later of the queue's virtual time (the tag of the
  * last entry started) and the owner's previous finish tag, so owners with a backlog take turns
- * with owners that just arrived instead of queuing behind them.
+ * with owners that just arrived instead of queuing behind them. KEYS[1..2] below are the provider
+ * queue's virtual time and its per-owner finish tags; ARGV[1..2] the owner and cost (1/weight).
  */
-export const FAIR_TAG = new RedisScript('fair-tag', `
-local now = tonumber(redis.call('GET', KEYS[1]) or '0')
-local finish = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
-local tag = math.max(now, finish)
-redis.call('HSET', KEYS[2], ARGV[1], tostring(tag + tonumber(ARGV[2])))
-return tostring(tag)
+const TAKE_FAIR_TAG = `
+local function take_fair_tag()
+  local now = tonumber(redis.call('GET', KEYS[1]) or '0')
+  local finish = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
+  local tag = math.max(now, finish)
+  redis.call('HSET', KEYS[2], ARGV[1], tostring(tag + tonumber(ARGV[2])))
+  return tostring(tag)
+end
+`;
+
+/** KEYS: the provider queue's virtual time, its per-owner finish tags. ARGV: owner, cost. */
+export const FAIR_TAG = new RedisScript('fair-tag', `${TAKE_FAIR_TAG}
+return take_fair_tag()
 `, 2);
+
+/**
+ * KEYS: the first provider queue's virtual time, its finish tags, the job. ARGV: owner, cost,
+ * time to live (s), then the record's fields and values. Writes a new job's record and takes its
+ * fair-share tag on its first queue: one round trip for both on the submit path.
+ */
+export const CREATE_JOB = new RedisScript('create-job', `${TAKE_FAIR_TAG}
+redis.call('HSET', KEYS[3], unpack(ARGV, 4))
+redis.call('EXPIRE', KEYS[3], ARGV[3])
+return take_fair_tag()
+`, 3);

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { SwitchyardConfig } from '@switchyard/config';
 import type { ErrorBody, JobAttempt, JobResult, JobStatus, Usage } from '@switchyard/contracts';
-import { ADMIT_JOB, END_JOB, FINISH_JOB, MOVE_JOB, RETRY_JOB, START_JOB } from './job-scripts';
+import { ADMIT_JOB, CREATE_JOB, END_JOB, FINISH_JOB, MOVE_JOB, RETRY_JOB, START_JOB } from './job-scripts';
 import { recordFromHash, recordToHash, type JobRecord } from './job-record';
-import { RedisConnections } from '@switchyard/redis';
+import { RedisConnections, type RedisClient } from '@switchyard/redis';
 import type { RouteTarget } from '@switchyard/routing';
 import { UsageLedger } from '@switchyard/tenants';
 import { Metrics } from '@switchyard/telemetry';
@@ -74,9 +74,14 @@ export class JobStore {
     return this.connections.commands;
   }
 
-  async create(record: JobRecord): Promise<void> {
-    const key = this.keys.job(record.id);
-    await this.redis.multi().hset(key, recordToHash(record)).expire(key, UNFINISHED_JOB_TTL_S).exec();
+  /**
+   * Writes a new job's record and returns its fair-share tag on its first provider's queue. `via`
+   * sends it on another connection, e.g. the queue's, so an entry added next lands after it.
+   */
+  async create(record: JobRecord, first: { provider: string; cost: number }, via: RedisClient = this.redis): Promise<number> {
+    const keys = [this.keys.fairClock(first.provider), this.keys.fairTags(first.provider), this.keys.job(record.id)];
+    const fields = Object.entries(recordToHash(record)).flat();
+    return Number(await CREATE_JOB.run(via, keys, [record.owner, first.cost, UNFINISHED_JOB_TTL_S, ...fields]));
   }
 
   async delete(id: string): Promise<void> {

@@ -2,13 +2,18 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { SwitchyardConfig } from '@switchyard/config';
-import { RedisConnections } from '@switchyard/redis';
+import { RedisConnections, type RedisClient } from '@switchyard/redis';
 import { ApiKeys } from '@switchyard/tenants';
 import type { JobType, Queue } from 'bullmq';
 import { FAIR_TAG } from './job-scripts';
+import type { JobRecord } from './job-record';
 import { RedisKeys, providerQueueName } from './redis-keys';
 
-/** What a provider queue entry carries: only ids and routing numbers, never a prompt or a credential. */
+/**
+ * What a provider queue entry carries: ids and routing numbers, never a credential. Only the
+ * first entry of an interactive call also carries the job's record, so its worker can start the
+ * call without reading it back first (JobRunner); such entries go once completed.
+ */
 export interface ProviderJobData {
   jobId: string;
   /** The job's hop this entry is for; an entry whose hop the job has left is stale. */
@@ -17,6 +22,7 @@ export interface ProviderJobData {
   model: string;
   /** Fair-queuing tag on this provider's queue. */
   tag: number;
+  record?: JobRecord;
 }
 
 export interface QueueEntry {
@@ -30,6 +36,7 @@ export interface QueueEntry {
   delayMs?: number;
   /** Its fair-share tag when the caller took it already (fairTag), else taken here. */
   tag?: number;
+  record?: JobRecord;
 }
 
 export interface QueueCounts {
@@ -74,10 +81,16 @@ export class QueueGateway {
     return this.moduleRef.get<Queue<ProviderJobData>>(getQueueToken(providerQueueName(provider)), { strict: false });
   }
 
+  /** The connection the provider's queue adds on: what is sent on it before an add lands first. */
+  async connection(provider: string): Promise<RedisClient> {
+    // BullMQ's Redis backend wraps its ioredis client in a proxy that forwards every command.
+    return (await this.queue(provider).getBackend().client) as unknown as RedisClient;
+  }
+
   async enqueue(entry: QueueEntry): Promise<void> {
     const { succeededS, failedS, queueMaxCompleted, queueMaxFailed } = this.config.retention;
     const tag = entry.tag ?? (await this.fairTag(entry.provider, entry.owner));
-    const data: ProviderJobData = { jobId: entry.jobId, hop: entry.hop, provider: entry.provider, model: entry.model, tag };
+    const data: ProviderJobData = { jobId: entry.jobId, hop: entry.hop, provider: entry.provider, model: entry.model, tag, ...(entry.record && { record: entry.record }) };
     await this.queue(entry.provider).add('job', data, {
       jobId: entryId(entry.jobId, entry.hop),
       priority: queuePriority(entry.urgency, tag),
@@ -85,7 +98,8 @@ export class QueueGateway {
       // Provider errors never throw out of the processor; these retries are for Redis blips while recording.
       attempts: 3,
       backoff: { type: 'exponential', delay: 1000 },
-      removeOnComplete: { age: succeededS, count: queueMaxCompleted },
+      // The job's record keeps what matters: a second copy of a request does not stay for long.
+      removeOnComplete: entry.record ? true : { age: succeededS, count: queueMaxCompleted },
       // A job that ran out of targets stays on its queue's failed list (the dead-letter queue) this long.
       removeOnFail: { age: failedS, count: queueMaxFailed },
     });
@@ -93,8 +107,12 @@ export class QueueGateway {
 
   /** The owner's next fair-share tag on the provider's queue (a Lua call; see FAIR_TAG). */
   async fairTag(provider: string, owner: string): Promise<number> {
-    const cost = 1 / ((await this.apiKeys.find(owner))?.weight ?? 1);
-    return Number(await FAIR_TAG.run(this.connections.commands, [this.keys.fairClock(provider), this.keys.fairTags(provider)], [owner, cost]));
+    return Number(await FAIR_TAG.run(this.connections.commands, [this.keys.fairClock(provider), this.keys.fairTags(provider)], [owner, await this.fairCost(owner)]));
+  }
+
+  /** What one job moves its owner's finish tag on: heavier keys move less, so get more turns. */
+  async fairCost(owner: string): Promise<number> {
+    return 1 / ((await this.apiKeys.find(owner))?.weight ?? 1);
   }
 
   /** Best effort: an entry a worker already holds is locked and stays; the worker drops it on start. */

@@ -1,7 +1,8 @@
+import { setTimeout } from 'node:timers/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import { SwitchyardConfig } from '@switchyard/config';
 import type { ErrorBody, JobAttempt, JobRequest, JobResult } from '@switchyard/contracts';
-import { DeadlineQueue, JobChunks, JobNotifier, JobStore, QueueGateway, type JobFinish, type JobRecord, type ProviderJobData } from '@switchyard/jobs';
+import { DeadlineQueue, JobChunks, JobNotifier, JobStore, QueueGateway, type JobFinish, type JobRecord, type ProviderJobData, type StartOutcome } from '@switchyard/jobs';
 import { ProviderLimiters } from '@switchyard/limits';
 import {
   ModelRegistry,
@@ -28,6 +29,8 @@ export type RunVerdict =
   | { kind: 'dead' };
 
 const DONE: RunVerdict = { kind: 'done' };
+/** How long a first entry waits for a record written in the same round trip (a NOSCRIPT retry at worst). */
+const RECORD_WAITS_MS = [5, 50, 500];
 const CLIENT_SIDE_KINDS = new Set<ProviderErrorKind>(['invalid_request', 'context_length_exceeded', 'content_filter']);
 /** Failures that say something about the provider's health; the rest say something about the request. */
 const PROVIDER_FAULTS = new Set<ProviderErrorKind>(['timeout', 'network', 'server_error', 'overloaded', 'bad_response', 'authentication', 'permission', 'unknown']);
@@ -103,16 +106,9 @@ export class JobRunner {
   }
 
   async run(entry: ProviderJobData, signal: AbortSignal): Promise<RunVerdict> {
-    const started = await this.store.start(entry.jobId, entry);
-    if (started.kind === 'moved') {
-      // A crash came between recording a move and queueing it; queueing again is idempotent.
-      await this.enqueueCurrent(started.record);
-      return DONE;
-    }
-    if (started.kind !== 'started') {
-      this.logger.debug(`skipping ${entry.jobId}: ${started.kind === 'terminal' ? started.status : 'no record'}`);
-      return DONE;
-    }
+    if (entry.record && this.startsEarly(entry.record)) return this.runEarly(entry.record, entry, signal);
+    const started = await this.start(entry);
+    if (started.kind !== 'started') return this.notStarted(started, entry);
     const job = started.record;
     if (job.deadline !== null && Date.now() >= job.deadline) {
       // Its deadline entry fires too, but a job must never start late.
@@ -128,7 +124,56 @@ export class JobRunner {
     return this.callProvider(job, entry, signal);
   }
 
-  private async callProvider(job: JobRecord, entry: ProviderJobData, signal: AbortSignal): Promise<RunVerdict> {
+  /**
+   * An interactive call's first entry carries its record: unless something about the job needs
+   * START's answer first (a deadline, an open circuit, the cache), the call need not wait for it.
+   */
+  private startsEarly(job: JobRecord): boolean {
+    const provider = job.targets[job.targetIndex]?.provider;
+    return !job.stream && job.deadline === null && provider !== undefined && this.health.circuit(provider) === 'closed' && !this.shared.applies(job);
+  }
+
+  /**
+   * Calls the provider while START is on its way: one round trip less before the call. Nothing is
+   * written before START confirms that this entry still runs the job, and a call it does not
+   * confirm (the job was canceled, or moved on after a crash) is aborted.
+   */
+  private async runEarly(job: JobRecord, entry: ProviderJobData, signal: AbortSignal): Promise<RunVerdict> {
+    const unconfirmed = new AbortController();
+    const confirmed = this.start(entry).then((started) => {
+      if (started.kind !== 'started') unconfirmed.abort();
+      return started;
+    });
+    // Awaited before any write; until then a rejection must not count as unhandled.
+    confirmed.catch(() => undefined);
+    return this.callProvider(job, entry, AbortSignal.any([signal, unconfirmed.signal]), confirmed);
+  }
+
+  private async notStarted(started: Exclude<StartOutcome, { kind: 'started' }>, entry: ProviderJobData): Promise<RunVerdict> {
+    if (started.kind === 'moved') {
+      // A crash came between recording a move and queueing it; queueing again is idempotent.
+      await this.enqueueCurrent(started.record);
+      return DONE;
+    }
+    this.logger.debug(`skipping ${entry.jobId}: ${started.kind === 'terminal' ? started.status : 'no record'}`);
+    return DONE;
+  }
+
+  /**
+   * A job's record and its first entry may be sent together (SubmitJob's front-of-band path), so a
+   * first entry that finds no record waits a moment for it before it is dropped.
+   */
+  private async start(entry: ProviderJobData): Promise<StartOutcome> {
+    let started = await this.store.start(entry.jobId, entry);
+    for (const waitMs of entry.hop === 0 ? RECORD_WAITS_MS : []) {
+      if (started.kind !== 'missing') break;
+      await setTimeout(waitMs);
+      started = await this.store.start(entry.jobId, entry);
+    }
+    return started;
+  }
+
+  private async callProvider(job: JobRecord, entry: ProviderJobData, signal: AbortSignal, confirmed?: Promise<StartOutcome>): Promise<RunVerdict> {
     const { provider, model } = entry;
     const startedAt = Date.now();
     const warnings: string[] = [];
@@ -146,7 +191,7 @@ export class JobRunner {
     if (relay && (await this.chunks.anySent(job.id))) return this.fail(job, attempt('failed', STREAM_INTERRUPTED), STREAM_INTERRUPTED);
     const ctx: ProviderCallContext = { model, signal, jobId: job.id, modelInfo, warn: (message) => warnings.push(message) };
     const limited = { provider, model, tokens: requestTokenWeight(job.request), interactive: job.priority === 1, priority: job.priority, signal };
-    let outcome: AdapterOutcome;
+    let outcome: AdapterOutcome | undefined;
     let callStartedAt = startedAt;
     try {
       // The call's own failure comes back as a value: whatever the limiter throws is then a Redis
@@ -156,9 +201,13 @@ export class JobRunner {
         return call(this.providers.get(provider), job.request, ctx, relay).then(succeeded, failed);
       });
     } catch (error) {
-      if (signal.aborted) return DONE;
-      throw error;
+      if (!signal.aborted) throw error;
     }
+    if (confirmed) {
+      const started = await confirmed;
+      if (started.kind !== 'started') return this.notStarted(started, entry);
+    }
+    if (outcome === undefined) return DONE;
     // A canceled job's record was already made terminal by the cancel itself.
     if (!outcome.ok && outcome.error.kind === 'canceled' && signal.aborted) return DONE;
     this.metrics.providerCall(provider, model, outcome.ok ? 'success' : outcome.error.kind, Date.now() - callStartedAt);

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { SwitchyardConfig } from '@switchyard/config';
-import { CachePolicy, InflightCalls, ResponseCache, cacheKey, type CachedResponse, type CacheKey } from '@switchyard/cache';
+import { CachePolicy, InflightCalls, ResponseCache, cacheKey, type CacheDecision, type CachedResponse, type CacheKey } from '@switchyard/cache';
 import type { JobAttempt, JobResult, Usage } from '@switchyard/contracts';
 import { JobNotifier, JobStore, QueueGateway, type JobRecord, type ProviderJobData } from '@switchyard/jobs';
 import { Metrics } from '@switchyard/telemetry';
@@ -37,9 +37,18 @@ export class SharedCalls {
     private readonly metrics: Metrics,
   ) {}
 
-  async plan(job: JobRecord, entry: ProviderJobData): Promise<SharedCallPlan> {
+  /** Whether the cache and coalescing take part in this job's call at all. */
+  applies(job: JobRecord): boolean {
+    return this.decision(job).enabled;
+  }
+
+  private decision(job: JobRecord): CacheDecision {
     const target = job.targets[job.targetIndex];
-    const decision = this.policy.decide(job.request, target?.via ?? job.model, job.cache ?? undefined);
+    return this.policy.decide(job.request, target?.via ?? job.model, job.cache ?? undefined);
+  }
+
+  async plan(job: JobRecord, entry: ProviderJobData): Promise<SharedCallPlan> {
+    const decision = this.decision(job);
     if (!decision.enabled) return { kind: 'own' };
     const key = cacheKey(job.request, { provider: entry.provider, model: entry.model }, this.policy.scope(job.owner));
     const hit = await this.cache.get(key);

@@ -26,10 +26,10 @@ export class AwaitCompletion {
     const { signal, ...submit } = command;
     // The id is chosen here so the wait is registered before the job exists.
     const jobId = newJobId();
-    const waiter = await this.waiters.expect(jobId);
+    const waiter = await this.waiters.expect(jobId, submit.owner);
     let end: JobEnd | null;
     try {
-      await this.submit.execute({ ...submit, id: jobId, priority: PRIORITY.mostUrgent, notify: this.waiters.channel });
+      await this.submit.execute({ ...submit, id: jobId, priority: PRIORITY.mostUrgent, notify: this.waiters.channel, frontOfBand: waiter.alone });
       end = await waiter.until(this.waitS * 1000, signal);
     } finally {
       waiter.cancel();

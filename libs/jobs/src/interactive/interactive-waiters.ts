@@ -11,6 +11,8 @@ export interface JobEnd {
 }
 
 export interface Waiter {
+  /** No other job of the same owner is waited on in this process. */
+  readonly alone: boolean;
   /** The job's end, or null when the timeout passed or the signal aborted first. */
   until(timeoutMs: number, signal?: AbortSignal): Promise<JobEnd | null>;
   cancel(): void;
@@ -25,6 +27,7 @@ export interface Waiter {
 export class InteractiveWaiters {
   readonly channel: string;
   private readonly waiting = new Map<string, (end: JobEnd) => void>();
+  private readonly waitsPerOwner = new Map<string, number>();
   private subscribed?: Promise<unknown>;
 
   constructor(
@@ -35,7 +38,7 @@ export class InteractiveWaiters {
   }
 
   /** Registers the wait before the job exists, so its end cannot be missed. */
-  async expect(jobId: string): Promise<Waiter> {
+  async expect(jobId: string, owner: string): Promise<Waiter> {
     this.subscribed ??= this.subscriber.subscribe(this.channel, (message) => this.deliver(message)).catch((error: unknown) => {
       this.subscribed = undefined;
       throw error;
@@ -43,13 +46,25 @@ export class InteractiveWaiters {
     let settle!: (end: JobEnd | null) => void;
     const ended = new Promise<JobEnd | null>((resolve) => (settle = resolve));
     this.waiting.set(jobId, settle);
+    const owned = (this.waitsPerOwner.get(owner) ?? 0) + 1;
+    this.waitsPerOwner.set(owner, owned);
+    let done = false;
+    const stop = (): void => {
+      if (done) return;
+      done = true;
+      this.waiting.delete(jobId);
+      const left = (this.waitsPerOwner.get(owner) ?? 1) - 1;
+      if (left > 0) this.waitsPerOwner.set(owner, left);
+      else this.waitsPerOwner.delete(owner);
+    };
     try {
       await this.subscribed;
     } catch (error) {
-      this.waiting.delete(jobId);
+      stop();
       throw error;
     }
     return {
+      alone: owned === 1,
       until: async (timeoutMs, signal) => {
         const timer = setTimeout(() => settle(null), timeoutMs);
         const abort = () => settle(null);
@@ -59,10 +74,10 @@ export class InteractiveWaiters {
         } finally {
           clearTimeout(timer);
           signal?.removeEventListener('abort', abort);
-          this.waiting.delete(jobId);
+          stop();
         }
       },
-      cancel: () => this.waiting.delete(jobId),
+      cancel: stop,
     };
   }
 

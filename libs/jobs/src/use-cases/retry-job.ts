@@ -28,10 +28,11 @@ export class RetryJob {
     if (outcome.kind === 'not_retryable') {
       throw new ConflictError(`Only a failed, canceled or expired job can be retried; this one is ${outcome.status}.`, 'job_not_retryable');
     }
-    const [first] = plan.targets;
-    await this.queues.enqueue({ jobId: id, hop, provider: first.provider, model: first.model, owner, urgency: record.priority });
+    // Read before the entry exists: once it does, a worker may already have taken the job.
     const retried = await this.store.find(id);
     if (!retried) throw new JobNotFoundError(id);
+    const [first] = plan.targets;
+    await this.queues.enqueue({ jobId: id, hop, provider: first.provider, model: first.model, owner, urgency: record.priority });
     return toJobObject(retried);
   }
 }

@@ -31,6 +31,13 @@ export interface SubmitJobCommand {
   stream?: boolean;
   /** The waiting API process's channel (InteractiveWaiters), told of the job's end. */
   notify?: string;
+  /**
+   * Nothing else of its owner is waited on in this API process: the job goes to the front of its
+   * priority band, queued in the same round trip as its record rather than after its fair-share
+   * tag. Fair queuing only reorders what waits, and an owner with nothing waiting would be served
+   * next anyway; this is the latency path of an interactive call (docs/decisions.md).
+   */
+  frontOfBand?: boolean;
 }
 
 export interface SubmitOutcome {
@@ -119,10 +126,18 @@ export class SubmitJob {
     await this.admitWaiting(record);
     const [first] = targets;
     try {
-      // Record first, queue second: a worker must never pick up an id with no record behind it.
-      // The tag does not depend on the record, so both round trips go out together.
-      const [tag] = await Promise.all([this.queues.fairTag(first.provider, owner), this.store.create(record)]);
-      await this.queues.enqueue({ jobId: record.id, hop: 0, provider: first.provider, model: first.model, owner, urgency: record.priority, tag });
+      const fair = { provider: first.provider, cost: await this.queues.fairCost(owner) };
+      // A plain interactive call's worker starts it from the entry's copy of the record (JobRunner).
+      const entry = { jobId: record.id, hop: 0, provider: first.provider, model: first.model, owner, urgency: record.priority, ...(record.notify && !record.stream && { record }) };
+      if (command.frontOfBand) {
+        // Sent together, in order on the queue's connection (a worker that still finds the entry
+        // first, after a script reload, waits for the record: JobRunner).
+        const connection = await this.queues.connection(first.provider);
+        await Promise.all([this.store.create(record, fair, connection), this.queues.enqueue({ ...entry, tag: 0 })]);
+      } else {
+        // The entry's priority needs the tag the record's write takes.
+        await this.queues.enqueue({ ...entry, tag: await this.store.create(record, fair) });
+      }
       if (record.deadline !== null) await this.deadlines.schedule(record.id, record.deadline);
     } catch (error) {
       this.logger.error(`could not enqueue ${record.id}: ${(error as Error).message}`);
