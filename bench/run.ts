@@ -14,16 +14,19 @@
  *   (g) a soak with short retention: Redis memory stays flat;
  *   (h) the sync path side by side: POST /v1/chat/completions direct to a 0 ms mock provider,
  *       through Switchyard (a durable job each) and through the Portkey gateway, at 1 and 50 clients;
- *   (i) one POST /v1/files of a generated 200 MB batch JSONL: peak RSS of the api process.
+ *   (i) one POST /v1/files of a generated 200 MB batch JSONL: peak RSS of the api process;
+ *   (j) scale-out: jobs/s drained by 1, 2, 3 and 4 worker processes from a 100 ms provider at 8
+ *       calls per worker (ideal: 80/s per worker), and the speed-up over one worker.
  * It prints a table with PASS/MISS per target and writes bench/results/<timestamp>.json.
  *
  * Flags: --quick (smaller sizes, ~15 s); --cpu-prof (api and workers write V8 CPU profiles to
  * bench/results/profiles-<timestamp>/, to open in Chrome DevTools or summarize);
  * --app-flag=<node flag> (repeatable) passes a flag to the api and worker processes, e.g.
- * --app-flag=--max-old-space-size=192; --only sync runs phase (h) alone.
+ * --app-flag=--max-old-space-size=192; --only sync runs phase (h) alone, --only scale phase (j).
  */
 import { join } from 'node:path';
 import type { ConnectionOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { PrivateRedis, repoRoot, stopAll, type AppProcess } from '../test/support';
 import { BENCH_KEY, MODEL_OF, UPSTREAM_KEY, benchConfig, type BenchConfigOptions, type BenchProvider } from './config';
 import { chatBody, httpLoad, type LoadResult } from './load';
@@ -37,6 +40,7 @@ import { rawBullmq } from './scenarios/raw-bullmq';
 import { soak } from './scenarios/soak';
 import { largeUpload, uploadOnly, uploadRows } from './scenarios/upload';
 import { renderSyncPathTable, syncPath, syncPathRows, syncPathWarnings, type SyncPathResult } from './scenarios/sync-path';
+import { scaleOut, scaleOutRows, scaleOutWarnings, type ScaleOutResult } from './scenarios/scale-out';
 import { round } from './stats';
 
 interface Params {
@@ -61,6 +65,11 @@ interface Params {
   syncRounds: number;
   uploadMB: number;
   uploadRssLimitMB: number;
+  scaleWorkers: number[];
+  scaleLatencyMs: number;
+  scaleConcurrency: number;
+  scaleSecondsPerStep: number;
+  scaleWarmUpSeconds: number;
 }
 
 const FULL: Params = {
@@ -85,9 +94,14 @@ const FULL: Params = {
   syncRounds: 5,
   uploadMB: 200,
   uploadRssLimitMB: 300,
+  scaleWorkers: [1, 2, 3, 4],
+  scaleLatencyMs: 100,
+  scaleConcurrency: 8,
+  scaleSecondsPerStep: 5,
+  scaleWarmUpSeconds: 1,
 };
 
-const QUICK: Params = { ...FULL, rawJobs: 5_000, warmupJobs: 300, submitMaxJobs: 5_000, submitMaxSeconds: 4, healthzSeconds: 2, slowJobs: 2_000, roundTrips: 100, soakJobs: 10_000, syncWarmupSeconds: 1, syncSeconds: 2, syncRounds: 2 };
+const QUICK: Params = { ...FULL, rawJobs: 5_000, warmupJobs: 300, submitMaxJobs: 5_000, submitMaxSeconds: 4, healthzSeconds: 2, slowJobs: 2_000, roundTrips: 100, soakJobs: 10_000, syncWarmupSeconds: 1, syncSeconds: 2, syncRounds: 2, scaleSecondsPerStep: 3 };
 
 function log(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
@@ -141,6 +155,44 @@ async function runSyncPath(redis: PrivateRedis, monitor: ProcessMonitor, params:
   return syncPath({ redis, monitor, concurrencies: params.syncClients, warmupSeconds: params.syncWarmupSeconds, seconds: params.syncSeconds, rounds: params.syncRounds, workerConcurrency: 2 * clients, nodeArgs });
 }
 
+/** (j) against a private Redis, for `--only scale`. */
+async function scaleOnly(params: Params, quick: boolean, nodeArgs: readonly string[]): Promise<void> {
+  const machine = machineInfo();
+  log(describeMachine(machine));
+  const monitor = new ProcessMonitor(200);
+  const redis = await PrivateRedis.start({ appendonly: true });
+  const commands = redis.client();
+  try {
+    const scaled = await runScaleOut(redis, commands, monitor, params, nodeArgs);
+    const rows = scaleOutRows(scaled);
+    const warnings = scaleOutWarnings(scaled);
+    const misses = rows.filter((r) => r.verdict === 'MISS').length;
+    process.stdout.write(`\nSwitchyard benchmark, scale-out only${quick ? ' (--quick)' : ''}\n${describeMachine(machine)}\n\n${renderTable(rows)}\n\n`);
+    for (const warning of warnings) process.stdout.write(`WARNING ${warning}\n`);
+    const path = writeResults(repoRoot, { timestamp: new Date().toISOString(), quick, only: 'scale', seconds: round(scaled.seconds, 1), machine, params, scale: scaled, rows, misses, warnings });
+    process.stdout.write(`${misses === 0 ? 'all targets met' : `${misses} target(s) missed`}; ${round(scaled.seconds, 1)} s; results in ${path}\n`);
+  } finally {
+    await stopAll(5_000);
+    commands.disconnect();
+    await redis.stop();
+  }
+}
+
+async function runScaleOut(redis: PrivateRedis, commands: Redis, monitor: ProcessMonitor, params: Params, nodeArgs: readonly string[]): Promise<ScaleOutResult> {
+  log(`(j) scale-out: ${params.scaleWorkers.join(', ')} worker processes drain a ${params.scaleLatencyMs} ms provider, ${params.scaleConcurrency} calls each, ${params.scaleSecondsPerStep} s of ideal work per step after ${params.scaleWarmUpSeconds} s of warm-up`);
+  const connection: ConnectionOptions = { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null };
+  const scaled = await scaleOut({
+    redis, commands, connection, monitor, nodeArgs,
+    workerCounts: params.scaleWorkers,
+    latencyMs: params.scaleLatencyMs,
+    concurrency: params.scaleConcurrency,
+    secondsPerStep: params.scaleSecondsPerStep,
+    warmUpSeconds: params.scaleWarmUpSeconds,
+  });
+  for (const step of scaled.steps) log(`    ${step.workers} worker(s): ${perSecond(step.rate)} of ${perSecond(step.ideal)} ideal, ${round(step.speedUp, 2)}× one worker, statuses ${JSON.stringify(step.statuses)}`);
+  return scaled;
+}
+
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const params = quick ? QUICK : FULL;
@@ -154,8 +206,12 @@ async function main(): Promise<void> {
     process.stdout.write(`${renderTable(await uploadOnly(params.uploadMB, params.uploadRssLimitMB, nodeArgs))}\n`);
     return;
   }
+  if (only === 'scale') {
+    await scaleOnly(params, quick, nodeArgs);
+    return;
+  }
   if (only !== undefined) {
-    if (only !== 'sync') throw new Error(`--only: unknown phase "${only}" (known: sync, upload)`);
+    if (only !== 'sync') throw new Error(`--only: unknown phase "${only}" (known: sync, upload, scale)`);
     await syncOnly(params, quick, nodeArgs);
     return;
   }
@@ -329,6 +385,10 @@ async function main(): Promise<void> {
     const upload = await largeUpload({ redis, monitor, megabytes: params.uploadMB, nodeArgs });
     rows.push(...uploadRows(upload, params.uploadRssLimitMB));
 
+    const scaled = await runScaleOut(redis, commands, monitor, params, nodeArgs);
+    rows.push(...scaleOutRows(scaled));
+    warnings.push(...scaleOutWarnings(scaled));
+
     // A throughput figure only means something if the jobs really succeeded.
     const unfinished = [
       ['c', echo.statuses, echo.jobs],
@@ -382,6 +442,7 @@ async function main(): Promise<void> {
       roundTrip: latency,
       sync,
       upload,
+      scale: scaled,
       memory,
       cpu,
       rows,

@@ -5,24 +5,33 @@ import { join } from 'node:path';
 import { freePort } from './free-port';
 import { spawnApp, type AppProcess } from './processes';
 import { registerCleanup } from './reaper';
-import type { PrivateRedis } from './redis-server';
+import { gatewayRedisEnv, type TestRedis } from './gateway-redis';
+import { RoundRobinProxy } from './round-robin-proxy';
+import { topologyApps } from './scale-topology';
 
 export type GatewayApp = 'standalone' | 'api' | 'worker';
 
 export interface StartGatewayOptions {
-  redis: PrivateRedis;
+  /** A PrivateRedis (with SWITCHYARD_TEST_REDIS=cluster, a Redis Cluster started for it) or a RedisCluster. */
+  redis: TestRedis;
   /** YAML text of the Switchyard config; written to a temp file passed as SWITCHYARD_CONFIG. */
   config: string;
-  /** Which apps to start, in parallel (default ['standalone']). */
+  /**
+   * Which apps to start, in parallel (default ['standalone']). With SWITCHYARD_TEST_TOPOLOGY=scale,
+   * ['standalone'] and ['api', 'worker'] become 3 api and 4 worker processes.
+   */
   apps?: GatewayApp[];
-  /** Extra env, merged over the defaults (SWITCHYARD_CONFIG, PORT, REDIS_URL, LOG_LEVEL=info). */
+  /** Extra env, merged over the defaults (SWITCHYARD_CONFIG, PORT, REDIS_URL or REDIS_CLUSTER_NODES, LOG_LEVEL=info). */
   env?: Record<string, string | undefined>;
   /** Readiness timeout per app (default 30 000 ms). */
   timeoutMs?: number;
 }
 
 export interface Gateway {
-  /** http://127.0.0.1:<port> of the first HTTP app (api/standalone); '' if only workers were started. */
+  /**
+   * http://127.0.0.1:<port> of the first HTTP app (api/standalone); '' if only workers were started.
+   * In the scale topology, a round-robin front over the 3 apis.
+   */
   baseUrl: string;
   /** One per HTTP app, in `apps` order. */
   baseUrls: string[];
@@ -50,11 +59,11 @@ export async function writeConfig(yamlText: string): Promise<string> {
 
 /** Starts the given apps against a private Redis and a config file; resolves once all are ready. */
 export async function startGateway(options: StartGatewayOptions): Promise<Gateway> {
-  const apps = options.apps ?? ['standalone'];
+  const { apps, scaled } = topologyApps(options.apps ?? ['standalone']);
   const configPath = await writeConfig(options.config);
   const common: Record<string, string | undefined> = {
     SWITCHYARD_CONFIG: configPath,
-    REDIS_URL: options.redis.url,
+    ...(await gatewayRedisEnv(options.redis)),
     LOG_LEVEL: 'info',
   };
   // Pick the ports first (distinct), then start everything in parallel.
@@ -93,12 +102,14 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     throw new Error(`startGateway(${apps.join(', ')}) failed:\n${messages.join('\n---\n')}`, { cause: failures[0] });
   }
   const ordered = plan.flatMap(({ port }) => (port === undefined ? [] : [`http://127.0.0.1:${port}`]));
+  const front = scaled ? await RoundRobinProxy.start(ordered) : undefined;
   return {
-    baseUrl: ordered[0] ?? '',
+    baseUrl: front?.url ?? ordered[0] ?? '',
     baseUrls: ordered,
     processes,
     configPath,
     stop: async (graceMs = 5_000) => {
+      await front?.stop();
       await Promise.all(processes.map((p) => p.kill('SIGTERM', graceMs)));
     },
   };

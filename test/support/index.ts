@@ -1,5 +1,7 @@
 export { freePort } from './free-port';
 export { PrivateRedis, type PrivateRedisOptions } from './redis-server';
+export { RedisCluster, type RedisClusterOptions } from './redis-cluster';
+export { clusterRequested, gatewayRedis, gatewayRedisEnv, gatewayStore, type GatewayStore, type TestRedis } from './gateway-redis';
 export {
   AppProcess,
   repoRoot,
@@ -27,4 +29,6 @@ export {
 export { PROVIDER_DEFAULTS } from './provider-config';
 export { OPENAI_SPEC_PATH, assertMatchesOpenAISchema } from './openai-schema';
 export { drain } from './drain';
-export { WEBHOOK_RECEIVER_HOST, WebhookReceiver, type ReceivedWebhook, type WebhookAnswer } from './webhook-receiver';
+export { RoundRobinProxy } from './round-robin-proxy';
+export { SCALE_APPS, scaleTopologyRequested } from './scale-topology';
+export { WEBHOOK_RECEIVER_HOST, WebhookReceiver, type ReceivedWebhook, type WebhookAnswer, type WebhookReceiverOptions, type WebhookReply } from './webhook-receiver';
