@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { PrivateRedis } from '../../test/support';
+import { jobStatusCounts, type PrivateRedis } from '../../test/support';
 import { BENCH_KEY, UPSTREAM_KEY } from '../config';
 import { chatBody, httpLoad, type LoadResult } from '../load';
 import type { CpuShare, ProcessMonitor } from '../monitor';
@@ -98,21 +98,6 @@ async function jobKeys(commands: Redis): Promise<string[]> {
     keys.push(...batch.filter((key) => key.split(':').length === 3));
   }
   return keys;
-}
-
-/** Every answer must stand for a durable job: the records that say succeeded. */
-async function succeededJobs(commands: Redis): Promise<number> {
-  const keys = await jobKeys(commands);
-  let succeeded = 0;
-  for (let i = 0; i < keys.length; i += 1000) {
-    const pipeline = commands.pipeline();
-    for (const key of keys.slice(i, i + 1000)) pipeline.hget(key, 'status');
-    for (const [error, status] of (await pipeline.exec()) ?? []) {
-      if (error) throw error;
-      if (status === 'succeeded') succeeded++;
-    }
-  }
-  return succeeded;
 }
 
 /** The phases of the jobs created within the windows (epoch ms). */
@@ -226,7 +211,8 @@ export async function syncPath(options: SyncPathOptions): Promise<SyncPathResult
         );
       }
     }
-    return { runs, switchyardAnswered, switchyardJobsSucceeded: await succeededJobs(commands) };
+    // Every answer must stand for a durable job whose record says succeeded.
+    return { runs, switchyardAnswered, switchyardJobsSucceeded: (await jobStatusCounts(commands, SYNC_PREFIX)).succeeded ?? 0 };
   } finally {
     commands.disconnect();
     for (const name of ['api (h)', 'worker (h)', 'portkey', 'mock-provider (h)']) options.monitor.finalize(name);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { api, freePort, PrivateRedis, startGateway, startMockProvider, stopAll, type ApiClient, type Gateway, type MockProvider } from '../support';
+import { api, freePort, jobStatusCounts, PrivateRedis, startGateway, startMockProvider, stopAll, type ApiClient, type Gateway, type MockProvider } from '../support';
 import { TEAM_A_KEY, UPSTREAM_KEY } from './fixtures';
 
 /** `CHAOS_PROFILE=long` (npm run chaos): ten times the jobs per fault; CI runs a smaller copy. */
@@ -343,20 +343,8 @@ describe(`chaos: provider faults on the primary target (${FAULTS.length} faults,
     const commands = new Redis(redis.url);
     let unfinished: number;
     try {
-      unfinished = (await commands.eval(
-        `local n = 0
-         local cursor = '0'
-         repeat
-           local page = redis.call('SCAN', cursor, 'MATCH', 'sy:job:*', 'COUNT', 1000)
-           cursor = page[1]
-           for _, key in ipairs(page[2]) do
-             local status = redis.call('HGET', key, 'status')
-             if status == 'queued' or status == 'active' then n = n + 1 end
-           end
-         until cursor == '0'
-         return n`,
-        0,
-      )) as number;
+      const counts = await jobStatusCounts(commands);
+      unfinished = (counts.queued ?? 0) + (counts.active ?? 0);
     } finally {
       commands.disconnect();
     }

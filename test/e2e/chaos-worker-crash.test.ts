@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { api, PrivateRedis, spawnApp, startGateway, startMockProvider, stopAll, type AppProcess, type Gateway, type MockProvider } from '../support';
+import { api, jobStatusCounts, PrivateRedis, spawnApp, startGateway, startMockProvider, stopAll, type AppProcess, type Gateway, type MockProvider } from '../support';
 import { TEAM_A_KEY, UPSTREAM_KEY, type JobLike } from './fixtures';
 
 /** `CHAOS_PROFILE=long` (npm run chaos): the issue's full size; CI runs a smaller copy. */
@@ -33,22 +33,6 @@ retention: { succeeded_s: 3600, failed_s: 3600 }
 `;
 }
 
-/** Job records by status, counted inside Redis: one round trip however many jobs there are. */
-const COUNT_BY_STATUS = `
-local counts = {}
-local cursor = '0'
-repeat
-  local page = redis.call('SCAN', cursor, 'MATCH', 'sy:job:*', 'COUNT', 1000)
-  cursor = page[1]
-  for _, key in ipairs(page[2]) do
-    local status = redis.call('HGET', key, 'status')
-    if status then counts[status] = (counts[status] or 0) + 1 end
-  end
-until cursor == '0'
-local flat = {}
-for status, n in pairs(counts) do table.insert(flat, status); table.insert(flat, n) end
-return flat
-`;
 
 describe(`chaos: workers killed with SIGKILL every ${KILL_EVERY_MS / 1000} s (${JOBS} jobs, ${WORKERS} workers)`, () => {
   let redis: PrivateRedis;
@@ -82,12 +66,7 @@ describe(`chaos: workers killed with SIGKILL every ${KILL_EVERY_MS / 1000} s (${
       ids.push(...accepted);
     }
 
-    const statusCounts = async (): Promise<Record<string, number>> => {
-      const flat = (await commands.eval(COUNT_BY_STATUS, 0)) as Array<string | number>;
-      const counts: Record<string, number> = {};
-      for (let i = 0; i < flat.length; i += 2) counts[String(flat[i])] = Number(flat[i + 1]);
-      return counts;
-    };
+    const statusCounts = (): Promise<Record<string, number>> => jobStatusCounts(commands);
     const env = { SWITCHYARD_CONFIG: gateway.configPath, REDIS_URL: redis.url, LOG_LEVEL: 'info', UPSTREAM_KEY };
     const workers: AppProcess[] = gateway.processes.filter((p) => p.name === 'worker');
     const starting: Array<Promise<AppProcess>> = [];

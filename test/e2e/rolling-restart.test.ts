@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { api, PrivateRedis, spawnApp, startGateway, stopAll, waitFor, type Gateway } from '../support';
+import { api, jobStatusCounts, PrivateRedis, spawnApp, startGateway, stopAll, waitFor, type Gateway } from '../support';
 import { TEAM_A_KEY, type JobLike } from './fixtures';
 
 const JOBS = 2000;
@@ -54,7 +54,7 @@ describe('rolling restart under load', () => {
       );
       ids.push(...accepted);
     }
-    const succeeded = async (): Promise<number> => Number(await commands.eval(COUNT_SUCCEEDED, 0));
+    const succeeded = async (): Promise<number> => (await jobStatusCounts(commands)).succeeded ?? 0;
     await waitFor(async () => (await succeeded()) >= 200, { timeoutMs: 30_000, message: 'the first worker never got going' });
 
     const env = { SWITCHYARD_CONFIG: gateway.configPath, REDIS_URL: redis.url, LOG_LEVEL: 'info' };
@@ -86,17 +86,3 @@ describe('rolling restart under load', () => {
     assert.deepEqual(twice.map((job) => job.id), []);
   });
 });
-
-/** Succeeded job records, counted inside Redis so polling 2,000 jobs costs one round trip. */
-const COUNT_SUCCEEDED = `
-local n = 0
-local cursor = '0'
-repeat
-  local page = redis.call('SCAN', cursor, 'MATCH', 'sy:job:*', 'COUNT', 1000)
-  cursor = page[1]
-  for _, key in ipairs(page[2]) do
-    if redis.call('HGET', key, 'status') == 'succeeded' then n = n + 1 end
-  end
-until cursor == '0'
-return n
-`;

@@ -29,6 +29,7 @@ export {
 export { PROVIDER_DEFAULTS } from './provider-config';
 export { OPENAI_SPEC_PATH, assertMatchesOpenAISchema } from './openai-schema';
 export { drain } from './drain';
+export { jobStatusCounts } from './job-status-counts';
 export { RoundRobinProxy } from './round-robin-proxy';
 export { SCALE_APPS, scaleTopologyRequested } from './scale-topology';
 export { WEBHOOK_RECEIVER_HOST, WebhookReceiver, type ReceivedWebhook, type WebhookAnswer, type WebhookReceiverOptions, type WebhookReply } from './webhook-receiver';
