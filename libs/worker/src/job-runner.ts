@@ -18,7 +18,7 @@ import { ProviderHealth } from '@switchyard/routing';
 import { Metrics } from '@switchyard/telemetry';
 import { ChunkRelay } from './chunk-relay';
 import { nextStep, type StepRules } from './next-step';
-import { SharedCalls } from './shared-calls';
+import { SharedCalls, type SharedCallPlan } from './shared-calls';
 
 /** What the queue should do with the entry once the runner is done with it. */
 export type RunVerdict =
@@ -29,6 +29,7 @@ export type RunVerdict =
   | { kind: 'dead' };
 
 const DONE: RunVerdict = { kind: 'done' };
+const OWN_CALL: SharedCallPlan = { kind: 'own' };
 /** How long a first entry waits for a record written in the same round trip (a NOSCRIPT retry at worst). */
 const RECORD_WAITS_MS = [5, 50, 500];
 const CLIENT_SIDE_KINDS = new Set<ProviderErrorKind>(['invalid_request', 'context_length_exceeded', 'content_filter']);
@@ -184,7 +185,8 @@ export class JobRunner {
     });
     // No ids here: the worker's log context adds jobId and provider to every line.
     this.logger.debug({ model, hop: entry.hop }, 'calling the provider');
-    const sharing = await this.shared.plan(job, entry);
+    // An early start was only taken because the cache and coalescing do not apply (startsEarly).
+    const sharing: SharedCallPlan = confirmed ? OWN_CALL : await this.shared.plan(job, entry);
     if (sharing.kind === 'settled') return DONE;
     const relay = job.stream ? new ChunkRelay(this.chunks, job.id) : undefined;
     // A worker that died mid-stream left chunks the client has already read: no second answer.
