@@ -93,7 +93,8 @@ describe('run-time keys: webhook secrets sealed with auth.secrets_key', () => {
     const [one, two] = [await stored('sealed-one'), await stored('sealed-two')];
     await redis.client().hset('sy:api-keys', 'sealed-two', JSON.stringify({ ...two, webhook: { ...two.webhook, secret: one.webhook.secret } }));
     assert.deepEqual(await signingSecrets(dir, 'sealed-two'), []);
-    const flipped = one.webhook.secret!.replace(/.$/, (last) => (last === 'A' ? 'B' : 'A'));
+    // The ciphertext's first character: all six of its bits are data (the last one's may be padding).
+    const flipped = one.webhook.secret!.replace(/:(.)([^:]*)$/, (_all, first: string, rest: string) => `:${first === 'A' ? 'B' : 'A'}${rest}`);
     await redis.client().hset('sy:api-keys', 'sealed-one', JSON.stringify({ ...one, webhook: { ...one.webhook, secret: flipped } }));
     assert.deepEqual(await signingSecrets(dir, 'sealed-one'), []);
   });
