@@ -10,7 +10,7 @@ import { TEAM_A_KEY, assertChatCompletion, type JobLike } from './fixtures';
  * script is still on the way. These check the two races that opens.
  */
 const CONFIG = `
-server: { host: 127.0.0.1, interactive_wait_s: 30 }
+server: { host: 127.0.0.1, interactive_wait_s: 30, direct_calls: 0 }
 auth:
   keys:
     - { name: team-a, key: ${TEAM_A_KEY} }

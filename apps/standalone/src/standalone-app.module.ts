@@ -3,7 +3,7 @@ import { ConfigModule, type SwitchyardConfig } from '@switchyard/config';
 import { AdminBoardModule, HttpApiModule } from '@switchyard/http';
 import { BatchWorkerModule, JobsModule } from '@switchyard/jobs';
 import { TelemetryModule } from '@switchyard/telemetry';
-import { WorkerRuntimeModule } from '@switchyard/worker';
+import { DirectCallsModule, WorkerRuntimeModule } from '@switchyard/worker';
 
 /** The API and the workers in one process: the embedded default behind `npm start`. */
 @Module({})
@@ -19,6 +19,7 @@ export class StandaloneAppModule {
         AdminBoardModule.forRoot(config),
         WorkerRuntimeModule,
         BatchWorkerModule,
+        ...DirectCallsModule.ifEnabled(config),
       ],
     };
   }

@@ -89,6 +89,7 @@ export function buildConfig(parsed: ParsedConfig, source: string): SwitchyardCon
         bodyLimitBytes: server.body_limit_bytes,
         longPollMaxS: server.long_poll_max_s,
         interactiveWaitS: server.interactive_wait_s,
+        directCalls: server.direct_calls,
       }),
       redis: Object.freeze({
         url: redis.url,

@@ -42,6 +42,8 @@ const serverSchema = section({
   long_poll_max_s: integer({ min: 1, max: 300, message: 'must be an integer from 1 to 300', maxMessage: 'must be an integer from 1 to 300' }).default(60),
   // How long /v1/chat/completions, /v1/embeddings and /v1/messages wait for their job before 504.
   interactive_wait_s: integer({ min: 1, max: 3600, message: 'must be an integer from 1 to 3600', maxMessage: 'must be an integer from 1 to 3600' }).default(300),
+  // Interactive calls this API process may run itself when their queue has nothing waiting (0: never).
+  direct_calls: integer({ min: 0, max: 10000, message: 'must be an integer from 0 to 10000', maxMessage: 'must be an integer from 0 to 10000' }).default(64),
 });
 
 function nodeLogin(raw: string): string {

@@ -9,6 +9,8 @@ export interface ServerConfig {
   readonly bodyLimitBytes: number;
   readonly longPollMaxS: number;
   readonly interactiveWaitS: number;
+  /** Interactive calls this API process runs itself when their queue has nothing waiting (docs/interactive.md). */
+  readonly directCalls: number;
 }
 
 export interface RedisConfig {

@@ -62,7 +62,7 @@ return {'queued', status}
 `, 1);
 
 /**
- * KEYS: job, events channel. ARGV: status, finished_at_ms, ttl_s, attempt, result, error, usage
+ * KEYS: job, events channel, direct-call leases. ARGV: status, finished_at_ms, ttl_s, attempt, result, error, usage
  * (JSON or ''), cost_usd (or ''), the owner's unfinished-jobs set prefix, cached ('1' when the
  * result is shared, not the job's own call), then the usage keys (UsageLedger.finishArgs): the
  * day's per-key hash prefix, the day's key set, the month's per-key spend prefix, their ttl_s.
@@ -88,7 +88,9 @@ if ARGV[7] ~= '' then redis.call('HSET', KEYS[1], 'usage', ARGV[7]) end
 if ARGV[8] ~= '' then redis.call('HSET', KEYS[1], 'cost_usd', ARGV[8]) end
 if ARGV[10] == '1' then redis.call('HSET', KEYS[1], 'cached', '1') end
 local owner = redis.call('HGET', KEYS[1], 'owner')
-redis.call('ZREM', ARGV[9] .. owner, string.match(KEYS[1], '[^:]+$'))
+local id = string.match(KEYS[1], '[^:]+$')
+redis.call('ZREM', ARGV[9] .. owner, id)
+redis.call('ZREM', KEYS[3], id)
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 if ARGV[1] == 'succeeded' and ARGV[7] ~= '' then
   local usage = cjson.decode(ARGV[7])
@@ -109,9 +111,9 @@ if ARGV[1] == 'succeeded' and ARGV[7] ~= '' then
 end
 redis.call('PUBLISH', KEYS[2], ARGV[1])
 local notify = redis.call('HGET', KEYS[1], 'notify')
-if notify then redis.call('PUBLISH', notify, string.match(KEYS[1], '[^:]+$') .. ' ' .. ARGV[1] .. ' ' .. ARGV[5]) end
+if notify then redis.call('PUBLISH', notify, id .. ' ' .. ARGV[1] .. ' ' .. ARGV[5]) end
 return 1
-`, 2);
+`, 3);
 
 /**
  * KEYS: job, events channel. ARGV: owner ('' for any), now_ms, ttl_s, error, the owners'
@@ -175,3 +177,48 @@ redis.call('HSET', KEYS[3], unpack(ARGV, 4))
 redis.call('EXPIRE', KEYS[3], ARGV[3])
 return take_fair_tag()
 `, 3);
+
+/**
+ * KEYS: the first provider queue's virtual time, its finish tags, the job, the direct-call leases,
+ * then that queue's BullMQ wait list, prioritized set, meta hash and limiter key. ARGV: owner,
+ * cost, time to live (s), now_ms, lease expiry_ms, the first score past the interactive band,
+ * provider, provider model, then the record's fields and values. CREATE_JOB, and when nothing of
+ * the interactive band waits on the queue and it is neither paused nor held by a provider 429,
+ * the job starts at once under a lease of the API process that runs it (DirectCalls): the call a
+ * free worker would have taken next. Returns {tag, 'direct' | 'queued'}.
+ */
+export const CREATE_DIRECT_JOB = new RedisScript('create-direct-job', `${TAKE_FAIR_TAG}
+redis.call('HSET', KEYS[3], unpack(ARGV, 9))
+redis.call('EXPIRE', KEYS[3], ARGV[3])
+local tag = take_fair_tag()
+local held = tonumber(redis.call('GET', KEYS[8]) or '0') or 0
+if redis.call('LLEN', KEYS[5]) > 0 or redis.call('ZCOUNT', KEYS[6], '-inf', '(' .. ARGV[6]) > 0
+  or redis.call('HEXISTS', KEYS[7], 'paused') == 1 or held >= 1e15 then
+  return {tag, 'queued'}
+end
+redis.call('HSET', KEYS[3], 'status', 'active', 'provider', ARGV[7], 'provider_model', ARGV[8], 'started_at', ARGV[4])
+redis.call('ZADD', KEYS[4], ARGV[5], string.match(KEYS[3], '[^:]+$'))
+if tonumber(tag) > tonumber(redis.call('GET', KEYS[1]) or '0') then redis.call('SET', KEYS[1], tag) end
+return {tag, 'direct'}
+`, 8);
+
+/**
+ * KEYS: the direct-call leases. ARGV: now_ms, hold_ms, at most this many, the job key prefix.
+ * Direct calls whose API process stopped renewing their lease (it died): each unfinished one is
+ * held for hold_ms more and its fields returned, for the caller to queue its current hop and then
+ * drop the lease; a caller that dies meanwhile leaves it to the next sweep. Finished ones go.
+ */
+export const EXPIRED_LEASES = new RedisScript('expired-leases', `${IS_TERMINAL}
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+local unfinished = {}
+for _, id in ipairs(ids) do
+  local status = redis.call('HGET', ARGV[4] .. id, 'status')
+  if not status or is_terminal(status) then
+    redis.call('ZREM', KEYS[1], id)
+  else
+    redis.call('ZADD', KEYS[1], tonumber(ARGV[1]) + tonumber(ARGV[2]), id)
+    table.insert(unfinished, {id, redis.call('HGETALL', ARGV[4] .. id)})
+  end
+end
+return unfinished
+`, 1);

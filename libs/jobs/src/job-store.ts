@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { SwitchyardConfig } from '@switchyard/config';
 import type { ErrorBody, JobAttempt, JobResult, JobStatus, Usage } from '@switchyard/contracts';
-import { ADMIT_JOB, CREATE_JOB, END_JOB, FINISH_JOB, MOVE_JOB, RETRY_JOB, START_JOB } from './job-scripts';
+import { ADMIT_JOB, CREATE_DIRECT_JOB, CREATE_JOB, END_JOB, EXPIRED_LEASES, FINISH_JOB, MOVE_JOB, RETRY_JOB, START_JOB } from './job-scripts';
 import { recordFromHash, recordToHash, type JobRecord } from './job-record';
 import { RedisConnections, type RedisClient } from '@switchyard/redis';
 import type { RouteTarget } from '@switchyard/routing';
@@ -30,6 +30,14 @@ export interface JobMove {
   tries: number;
   /** Left out when the move is no attempt of its own (a wait for another job's identical call). */
   attempt?: JobAttempt;
+}
+
+/** Where a direct call's queue would have kept it waiting (QueueGateway.idleCheck). */
+export interface QueueIdleCheck {
+  /** BullMQ's wait list, prioritized set, meta hash and limiter key of the queue. */
+  keys: [string, string, string, string];
+  /** The lowest prioritized score past the interactive band. */
+  bandEnd: number;
 }
 
 export type MoveOutcome = 'moved' | 'stale' | 'terminal' | 'missing';
@@ -82,6 +90,39 @@ export class JobStore {
     const keys = [this.keys.fairClock(first.provider), this.keys.fairTags(first.provider), this.keys.job(record.id)];
     const fields = Object.entries(recordToHash(record)).flat();
     return Number(await CREATE_JOB.run(via, keys, [record.owner, first.cost, UNFINISHED_JOB_TTL_S, ...fields]));
+  }
+
+  /**
+   * As `create`, but when nothing waits ahead of it on its first queue the job starts at once, held
+   * under a lease until `leaseUntil` by the API process that runs it (CREATE_DIRECT_JOB).
+   */
+  async createDirect(
+    record: JobRecord,
+    first: { provider: string; model: string; cost: number },
+    queue: QueueIdleCheck,
+    leaseUntil: number,
+    via: RedisClient,
+  ): Promise<{ tag: number; direct: boolean }> {
+    const keys = [this.keys.fairClock(first.provider), this.keys.fairTags(first.provider), this.keys.job(record.id), this.keys.directLeases(), ...queue.keys];
+    const fields = Object.entries(recordToHash(record)).flat();
+    const args = [record.owner, first.cost, UNFINISHED_JOB_TTL_S, record.createdAt, leaseUntil, queue.bandEnd, first.provider, first.model, ...fields];
+    const [tag, outcome] = (await CREATE_DIRECT_JOB.run(via, keys, args)) as [string, string];
+    return { tag: Number(tag), direct: outcome === 'direct' };
+  }
+
+  /** Keeps the leases of the direct calls this process still runs. */
+  async renewLeases(ids: readonly string[], until: number): Promise<void> {
+    if (ids.length > 0) await this.redis.zadd(this.keys.directLeases(), 'XX', ...ids.flatMap((id) => [until, id]));
+  }
+
+  async dropLease(id: string): Promise<void> {
+    await this.redis.zrem(this.keys.directLeases(), id);
+  }
+
+  /** Unfinished direct calls whose lease ran out, each held `holdMs` more for the caller to queue (EXPIRED_LEASES). */
+  async expiredLeases(holdMs: number, limit: number, now = Date.now()): Promise<JobRecord[]> {
+    const expired = (await EXPIRED_LEASES.run(this.redis, [this.keys.directLeases()], [now, holdMs, limit, this.keys.jobPrefix()])) as [string, string[]][];
+    return expired.map(([id, hash]) => recordFromHash(id, pairs(hash)));
   }
 
   async delete(id: string): Promise<void> {
@@ -137,7 +178,7 @@ export class JobStore {
     const json = (value: unknown) => (value === undefined ? '' : JSON.stringify(value));
     const written = await FINISH_JOB.run(
       this.redis,
-      [this.keys.job(id), this.keys.jobEvents(id)],
+      [this.keys.job(id), this.keys.jobEvents(id), this.keys.directLeases()],
       [
         finish.status,
         now,

@@ -6,6 +6,7 @@ import { RedisConnections, type RedisClient } from '@switchyard/redis';
 import { ApiKeys } from '@switchyard/tenants';
 import type { JobType, Queue } from 'bullmq';
 import { FAIR_TAG } from './job-scripts';
+import type { QueueIdleCheck } from './job-store';
 import type { JobRecord } from './job-record';
 import { RedisKeys, providerQueueName } from './redis-keys';
 
@@ -61,6 +62,9 @@ export function queuePriority(urgency: number, tag: number): number {
   return (urgency - 1) * BAND + Math.min(Math.floor(tag / TAG_COARSENING), BAND - 1) + 1;
 }
 
+/** BullMQ scores a prioritized entry priority × 2^32 plus an arrival counter. */
+const INTERACTIVE_BAND_END_SCORE = queuePriority(2, 0) * 2 ** 32;
+
 /** Deterministic per hop: adding an entry twice (a crash mid-move, then the repair) adds it once. */
 export function entryId(jobId: string, hop: number): string {
   return hop === 0 ? jobId : `${jobId}.${hop}`;
@@ -85,6 +89,12 @@ export class QueueGateway {
   async connection(provider: string): Promise<RedisClient> {
     // BullMQ's Redis backend wraps its ioredis client in a proxy that forwards every command.
     return (await this.queue(provider).getBackend().client) as unknown as RedisClient;
+  }
+
+  /** What a direct call checks to know that nothing of its band waits on the provider's queue. */
+  idleCheck(provider: string): QueueIdleCheck {
+    const { wait, prioritized, meta, limiter } = this.queue(provider).keys;
+    return { keys: [wait, prioritized, meta, limiter], bandEnd: INTERACTIVE_BAND_END_SCORE };
   }
 
   async enqueue(entry: QueueEntry): Promise<void> {

@@ -19,7 +19,7 @@ export class RedisKeys {
   }
 
   job(id: string): string {
-    return `${this.prefix}:job:${id}`;
+    return `${this.jobPrefix()}${id}`;
   }
 
   jobEvents(id: string): string {
@@ -57,6 +57,16 @@ export class RedisKeys {
 
   fairTags(provider: string): string {
     return `${this.prefix}:fair:${provider}:tags`;
+  }
+
+  /** Interactive calls an API process runs itself, scored by when their lease runs out (DirectCalls). */
+  directLeases(): string {
+    return `${this.prefix}:direct-leases`;
+  }
+
+  /** Lua scripts that read job records by id build the key from this. */
+  jobPrefix(): string {
+    return `${this.prefix}:job:`;
   }
 
   /** Workers listen here to abort the provider call of a job canceled while active. */

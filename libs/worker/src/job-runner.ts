@@ -23,12 +23,22 @@ import { SharedCalls, type SharedCallPlan } from './shared-calls';
 /** What the queue should do with the entry once the runner is done with it. */
 export type RunVerdict =
   | { kind: 'done' }
+  /** Done, and this run's result ended the job (the first terminal write). */
+  | { kind: 'ended'; result: JobResult }
   /** Back to waiting, and the provider's queue paused this long (a provider 429). */
   | { kind: 'rate_limited'; waitMs: number }
   /** The job ran out of targets: keep the entry on the dead-letter (failed) list. */
   | { kind: 'dead' };
 
+/**
+ * How the call began: after START (the cache plan still to make), early (START still on its way),
+ * or started already by the API process that runs it (a direct call). Only the first plans.
+ */
+type CallStart = { kind: 'started' } | { kind: 'early'; confirmed: Promise<StartOutcome> } | { kind: 'direct' };
+
 const DONE: RunVerdict = { kind: 'done' };
+const STARTED: CallStart = { kind: 'started' };
+const DIRECT: CallStart = { kind: 'direct' };
 const OWN_CALL: SharedCallPlan = { kind: 'own' };
 /** How long a first entry waits for a record written in the same round trip (a NOSCRIPT retry at worst). */
 const RECORD_WAITS_MS = [5, 50, 500];
@@ -107,7 +117,7 @@ export class JobRunner {
   }
 
   async run(entry: ProviderJobData, signal: AbortSignal): Promise<RunVerdict> {
-    if (entry.record && this.startsEarly(entry.record)) return this.runEarly(entry.record, entry, signal);
+    if (entry.record && this.runsWithoutStart(entry.record)) return this.runEarly(entry.record, entry, signal);
     const started = await this.start(entry);
     if (started.kind !== 'started') return this.notStarted(started, entry);
     const job = started.record;
@@ -122,14 +132,15 @@ export class JobRunner {
       await this.move(job, entry, { targetIndex: skipTo, tries: 0 }, attempt);
       return DONE;
     }
-    return this.callProvider(job, entry, signal);
+    return this.callProvider(job, entry, signal, STARTED);
   }
 
   /**
-   * An interactive call's first entry carries its record: unless something about the job needs
-   * START's answer first (a deadline, an open circuit, the cache), the call need not wait for it.
+   * A plain interactive call need not wait for START (an early start in a worker, or a direct call
+   * in the API process) unless something about the job needs START's answer first: a deadline, an
+   * open circuit, the cache or coalescing. Streams take the queue (ChunkRelay).
    */
-  private startsEarly(job: JobRecord): boolean {
+  runsWithoutStart(job: JobRecord): boolean {
     const provider = job.targets[job.targetIndex]?.provider;
     return !job.stream && job.deadline === null && provider !== undefined && this.health.circuit(provider) === 'closed' && !this.shared.applies(job);
   }
@@ -147,7 +158,13 @@ export class JobRunner {
     });
     // Awaited before any write; until then a rejection must not count as unhandled.
     confirmed.catch(() => undefined);
-    return this.callProvider(job, entry, AbortSignal.any([signal, unconfirmed.signal]), confirmed);
+    return this.callProvider(job, entry, AbortSignal.any([signal, unconfirmed.signal]), { kind: 'early', confirmed });
+  }
+
+  /** A direct call (DirectCalls): CREATE_DIRECT_JOB started the job, under this process's lease. */
+  async runDirect(job: JobRecord, tag: number, signal: AbortSignal): Promise<RunVerdict> {
+    const target = job.targets[job.targetIndex];
+    return this.callProvider(job, { jobId: job.id, hop: job.hop, provider: target.provider, model: target.model, tag }, signal, DIRECT);
   }
 
   private async notStarted(started: Exclude<StartOutcome, { kind: 'started' }>, entry: ProviderJobData): Promise<RunVerdict> {
@@ -174,7 +191,7 @@ export class JobRunner {
     return started;
   }
 
-  private async callProvider(job: JobRecord, entry: ProviderJobData, signal: AbortSignal, confirmed?: Promise<StartOutcome>): Promise<RunVerdict> {
+  private async callProvider(job: JobRecord, entry: ProviderJobData, signal: AbortSignal, start: CallStart): Promise<RunVerdict> {
     const { provider, model } = entry;
     const startedAt = Date.now();
     const warnings: string[] = [];
@@ -185,8 +202,8 @@ export class JobRunner {
     });
     // No ids here: the worker's log context adds jobId and provider to every line.
     this.logger.debug({ model, hop: entry.hop }, 'calling the provider');
-    // An early start was only taken because the cache and coalescing do not apply (startsEarly).
-    const sharing: SharedCallPlan = confirmed ? OWN_CALL : await this.shared.plan(job, entry);
+    // The others were only taken because the cache and coalescing do not apply (runsWithoutStart).
+    const sharing: SharedCallPlan = start.kind === 'started' ? await this.shared.plan(job, entry) : OWN_CALL;
     if (sharing.kind === 'settled') return DONE;
     const relay = job.stream ? new ChunkRelay(this.chunks, job.id) : undefined;
     // A worker that died mid-stream left chunks the client has already read: no second answer.
@@ -205,8 +222,8 @@ export class JobRunner {
     } catch (error) {
       if (!signal.aborted) throw error;
     }
-    if (confirmed) {
-      const started = await confirmed;
+    if (start.kind === 'early') {
+      const started = await start.confirmed;
       if (started.kind !== 'started') return this.notStarted(started, entry);
     }
     if (outcome === undefined) return DONE;
@@ -228,8 +245,9 @@ export class JobRunner {
     this.metrics.usage(job.owner, provider, model, usage, finish.costUsd ?? null);
     if (sharing.kind === 'lead') await this.shared.settle(sharing.key, sharing.ttlS, job.id, { result, usage, entry });
     // A Redis error here is not the provider's fault; it propagates so BullMQ retries the entry.
-    if (await this.store.finish(job.id, finish)) await this.ended(job);
-    return DONE;
+    if (!(await this.store.finish(job.id, finish))) return DONE;
+    await this.ended(job);
+    return { kind: 'ended', result };
   }
 
   /** After the first terminal write only: a duplicate run must not announce the job twice. */

@@ -81,6 +81,11 @@ export class InteractiveWaiters {
     };
   }
 
+  /** An end this process knows first-hand (a direct call it ran), ahead of the published one. */
+  settle(jobId: string, end: JobEnd): void {
+    this.waiting.get(jobId)?.(end);
+  }
+
   /** `<id> <status> <result JSON or nothing>` */
   private deliver(message: string): void {
     const first = message.indexOf(' ');

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { ConflictError, InvalidRequestError, PRIORITY, ServiceUnavailableError, TooManyRequestsError, type JobObject, type JobRequest } from '@switchyard/contracts';
 import { TenantLimits } from '@switchyard/limits';
 import { ApiKeys } from '@switchyard/tenants';
@@ -11,7 +11,8 @@ import { DeadlineQueue } from '../deadline-queue';
 import { IdempotencyKeys } from '../idempotency-keys';
 import { toJobObject, type BatchLineRef, type JobRecord, type RequestCacheRule, type RouteChoice } from '../job-record';
 import { JobStore } from '../job-store';
-import { QueueGateway } from '../queue-gateway';
+import { QueueGateway, type QueueEntry } from '../queue-gateway';
+import { DirectCalls, type DirectSlot } from '../interactive/direct-calls';
 
 export interface SubmitJobCommand {
   owner: string;
@@ -65,6 +66,7 @@ export class SubmitJob {
     private readonly webhookUrls: WebhookUrlGuard,
     private readonly metrics: Metrics,
     private readonly keys: ApiKeys,
+    @Optional() private readonly direct?: DirectCalls,
   ) {}
 
   async execute(command: SubmitJobCommand): Promise<SubmitOutcome> {
@@ -125,11 +127,15 @@ export class SubmitJob {
     };
     await this.admitWaiting(record);
     const [first] = targets;
+    // A plain interactive call this process may run itself (DirectCalls), else its worker starts it
+    // from the entry's copy of the record (JobRunner).
+    const slot = record.notify && !record.stream ? this.direct?.reserve(record) : null;
     try {
       const fair = { provider: first.provider, cost: await this.queues.fairCost(owner) };
-      // A plain interactive call's worker starts it from the entry's copy of the record (JobRunner).
       const entry = { jobId: record.id, hop: 0, provider: first.provider, model: first.model, owner, urgency: record.priority, ...(record.notify && !record.stream && { record }) };
-      if (command.frontOfBand) {
+      if (slot) {
+        await this.createDirect(record, { ...fair, model: first.model }, slot, entry);
+      } else if (command.frontOfBand) {
         // Sent together, in order on the queue's connection (a worker that still finds the entry
         // first, after a script reload, waits for the record: JobRunner).
         const connection = await this.queues.connection(first.provider);
@@ -140,6 +146,7 @@ export class SubmitJob {
       }
       if (record.deadline !== null) await this.deadlines.schedule(record.id, record.deadline);
     } catch (error) {
+      slot?.release();
       this.logger.error(`could not enqueue ${record.id}: ${(error as Error).message}`);
       await Promise.allSettled([this.store.delete(record.id), this.store.release(owner, record.id), this.queues.remove(first.provider, record.id, 0)]);
       throw new ServiceUnavailableError('The job queue is unavailable; retry shortly.');
@@ -147,6 +154,19 @@ export class SubmitJob {
     this.logger.debug({ jobId: record.id, provider: first.provider }, 'job queued');
     this.metrics.jobSubmitted(model, owner);
     return toJobObject(record);
+  }
+
+  /** Starts the job in this process when nothing waits ahead of it on its queue, else queues it. */
+  private async createDirect(record: JobRecord, first: { provider: string; model: string; cost: number }, slot: DirectSlot, entry: QueueEntry): Promise<void> {
+    // The queue's connection is not auto-pipelined: nothing waits for the next turn of the loop.
+    const connection = await this.queues.connection(first.provider);
+    const { tag, direct } = await this.store.createDirect(record, first, this.queues.idleCheck(first.provider), slot.leaseUntil, connection);
+    if (!direct) {
+      slot.release();
+      await this.queues.enqueue({ ...entry, tag });
+      return;
+    }
+    slot.run({ ...record, status: 'active', provider: first.provider, providerModel: first.model, startedAt: record.createdAt }, tag);
   }
 
   private async checkWebhook(owner: string, url: string): Promise<void> {

@@ -1,0 +1,23 @@
+import type { JobRecord } from '../job-record';
+
+/** A place for one direct call, taken before its record is written. */
+export interface DirectSlot {
+  /** When the call's lease runs out unless the process renews it. */
+  readonly leaseUntil: number;
+  /** Runs the call, which CREATE_DIRECT_JOB started; its end is announced like any job's. Ends the slot. */
+  run(job: JobRecord, tag: number): void;
+  /** The job was queued instead (work waited ahead of it, or Redis failed). A no-op once run. */
+  release(): void;
+}
+
+/**
+ * An interactive call the API process runs itself when its queue has nothing waiting ahead of it:
+ * a free worker would take it next anyway, and this saves the hops through the queue. The job is
+ * as durable as a queued one: its record says active, and a lease the process renews stands for
+ * the queue entry's lock; a process that dies leaves the lease to run out and a worker queues the
+ * job again. Provided by @switchyard/worker (DirectCallsModule); without it every call is queued.
+ */
+export abstract class DirectCalls {
+  /** Null when the call needs a queued run (a stream, a deadline, the cache) or no place is free. */
+  abstract reserve(job: JobRecord): DirectSlot | null;
+}

@@ -1,0 +1,129 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { SwitchyardConfig } from '@switchyard/config';
+import { CancellationBus, DirectCalls, InteractiveWaiters, JobStore, QueueGateway, type DirectSlot, type JobRecord } from '@switchyard/jobs';
+import { LogContext } from '@switchyard/telemetry';
+import { JobRunner } from './job-runner';
+
+/** The abort reason of a call cut short by shutdown rather than by a cancel. */
+const HANDED_BACK = Symbol('handed back at shutdown');
+
+interface DirectCall {
+  job: JobRecord;
+  tag: number;
+  controller: AbortController;
+}
+
+/**
+ * Runs interactive calls in the API process that received them, when their queue has nothing
+ * waiting ahead (DirectCalls, docs/interactive.md). At most `server.direct_calls` at once; each
+ * holds a lease in Redis, renewed like a queue entry's lock, that a worker queues the job on if
+ * this process dies (DirectLeaseSweeper). At shutdown, calls still running after the grace period
+ * are aborted and queued for a worker at once.
+ */
+@Injectable()
+export class DirectCallRunner extends DirectCalls implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(DirectCallRunner.name);
+  private readonly running = new Map<string, DirectCall>();
+  private readonly runs = new Set<Promise<void>>();
+  private readonly leaseMs: number;
+  private reserved = 0;
+  private closing = false;
+  private renewals?: NodeJS.Timeout;
+  private stopListening?: () => Promise<void>;
+
+  constructor(
+    private readonly config: SwitchyardConfig,
+    private readonly runner: JobRunner,
+    private readonly store: JobStore,
+    private readonly queues: QueueGateway,
+    private readonly cancellations: CancellationBus,
+    private readonly waiters: InteractiveWaiters,
+    private readonly logContext: LogContext,
+  ) {
+    super();
+    this.leaseMs = config.worker.lockDurationMs;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.stopListening = await this.cancellations.listen((jobId) => this.running.get(jobId)?.controller.abort());
+    this.renewals = setInterval(() => void this.renew(), this.leaseMs / 3).unref();
+  }
+
+  reserve(job: JobRecord): DirectSlot | null {
+    if (this.closing || this.reserved >= this.config.server.directCalls || !this.runner.runsWithoutStart(job)) return null;
+    this.reserved += 1;
+    let state: 'reserved' | 'running' | 'freed' = 'reserved';
+    const free = () => {
+      if (state !== 'freed') this.reserved -= 1;
+      state = 'freed';
+    };
+    return {
+      leaseUntil: Date.now() + this.leaseMs,
+      run: (started, tag) => {
+        state = 'running';
+        const run = this.run(started, tag, free).finally(() => this.runs.delete(run));
+        this.runs.add(run);
+      },
+      release: () => {
+        if (state === 'reserved') free();
+      },
+    };
+  }
+
+  /** `free` gives the place back once the call's outcome is written; dropping the lease needs none. */
+  private async run(job: JobRecord, tag: number, free: () => void): Promise<void> {
+    const controller = new AbortController();
+    this.running.set(job.id, { job, tag, controller });
+    try {
+      const verdict = await this.logContext.runInContext(() => this.runner.runDirect(job, tag, controller.signal), { bindings: { jobId: job.id, provider: job.provider } });
+      // The waiting client need not wait for the end's message to come back through Redis.
+      if (verdict.kind === 'ended') this.waiters.settle(job.id, { status: 'succeeded', result: verdict.result });
+      if (controller.signal.reason === HANDED_BACK) {
+        await this.queueAgain(job, tag);
+      } else if (verdict.kind === 'rate_limited') {
+        // As a worker does after a provider 429: the queue pauses and the job waits on it, same hop.
+        await this.queues.queue(job.targets[job.targetIndex].provider).rateLimit(verdict.waitMs);
+        await this.queueAgain(job, tag);
+      }
+      this.running.delete(job.id);
+      free();
+      // Ended by this call's own FINISH, the lease went with it; otherwise the job is terminal or
+      // queued by now, and the lease has nothing left to cover.
+      if (verdict.kind !== 'ended') await this.store.dropLease(job.id);
+    } catch (error) {
+      // Redis failed along the way: the lease runs out and a worker queues the job again.
+      this.logger.error({ jobId: job.id }, `direct call ${job.id} left to its lease: ${(error as Error).message}`);
+    } finally {
+      this.running.delete(job.id);
+      free();
+    }
+  }
+
+  /** The hop this process held, queued for a worker; a worker's START sees if the job moved on since. */
+  private async queueAgain(job: JobRecord, tag: number): Promise<void> {
+    const target = job.targets[job.targetIndex];
+    await this.queues.enqueue({ jobId: job.id, hop: job.hop, provider: target.provider, model: target.model, owner: job.owner, urgency: job.priority, tag });
+  }
+
+  private async renew(): Promise<void> {
+    try {
+      await this.store.renewLeases([...this.running.keys()], Date.now() + this.leaseMs);
+    } catch (error) {
+      this.logger.warn(`could not renew direct-call leases: ${(error as Error).message}`);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.closing = true;
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'grace_over'>((resolve) => (timer = setTimeout(() => resolve('grace_over'), this.config.worker.shutdownGraceMs)));
+    if ((await Promise.race([Promise.allSettled(this.runs), graceOver])) === 'grace_over') {
+      this.logger.warn(`${this.running.size} direct call(s) still running after the shutdown grace period; handing them to the queue`);
+      for (const call of this.running.values()) call.controller.abort(HANDED_BACK);
+      await Promise.allSettled(this.runs);
+    }
+    clearTimeout(timer);
+    clearInterval(this.renewals);
+    await this.stopListening?.();
+  }
+}
