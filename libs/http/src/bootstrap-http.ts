@@ -6,6 +6,7 @@ import type { SwitchyardConfig } from '@switchyard/config';
 import { InvalidRequestError } from '@switchyard/contracts';
 import { AppLogger, requestId } from '@switchyard/telemetry';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { closeAfterLastAnswer } from './close-after-last-answer';
 import { errorAnswer } from './error-answer';
 import { setupOpenApi } from './openapi/openapi-document';
 import { drainUnreadBodies } from './unread-body';
@@ -32,6 +33,7 @@ export async function startHttpApp(
   // JSON is the only body the API takes; anything else is a 415, not a string to validate.
   adapter.getInstance().removeContentTypeParser('text/plain');
   drainUnreadBodies(adapter.getInstance());
+  closeAfterLastAnswer(adapter.getInstance());
   // Body-parser errors need no handler here: Nest installs its own, which hands them to HttpErrorFilter.
   const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, { bufferLogs: true });
   app.useLogger(app.get(AppLogger));

@@ -101,7 +101,7 @@ export class JobStore {
     first: { provider: string; model: string; cost: number },
     queue: QueueIdleCheck,
     leaseUntil: number,
-    via: RedisClient,
+    via: RedisClient = this.redis,
   ): Promise<{ tag: number; direct: boolean }> {
     const keys = [this.keys.fairClock(first.provider), this.keys.fairTags(first.provider), this.keys.job(record.id), this.keys.directLeases(), ...queue.keys];
     const fields = Object.entries(recordToHash(record)).flat();

@@ -55,11 +55,13 @@ export function loggerParams(level: string): Params {
       // Successful requests are the bulk of traffic: keep them at debug so info stays readable.
       customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) =>
         error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug',
-      // Lines logged while serving a request carry only its id (reqId); the full request,
-      // headers redacted, is on the line that closes it.
+      // Lines logged while serving a request carry only its id (reqId); its method, URL and user
+      // agent are on the line that closes it. No other header: pino-http binds the request to a
+      // child logger on every request, whatever the level, and redacting a header object there
+      // cost the API process about 5% of its CPU at full load; nor can a credential ride on it.
       quietReqLogger: true,
       serializers: {
-        req: (req: { id: string; method: string; url: string; headers: Record<string, unknown> }) => ({ id: req.id, method: req.method, url: req.url, headers: req.headers }),
+        req: (req: IncomingMessage & { id: string }) => ({ id: req.id, method: req.method, url: req.url, userAgent: req.headers['user-agent'] }),
       },
     },
   };

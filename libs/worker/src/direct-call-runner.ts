@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { SwitchyardConfig } from '@switchyard/config';
 import { CancellationBus, DirectCalls, InteractiveWaiters, JobStore, QueueGateway, type DirectSlot, type JobRecord } from '@switchyard/jobs';
 import { LogContext } from '@switchyard/telemetry';
@@ -21,7 +21,7 @@ interface DirectCall {
  * are aborted and queued for a worker at once.
  */
 @Injectable()
-export class DirectCallRunner extends DirectCalls implements OnApplicationBootstrap, OnApplicationShutdown {
+export class DirectCallRunner extends DirectCalls implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(DirectCallRunner.name);
   private readonly running = new Map<string, DirectCall>();
   private readonly runs = new Set<Promise<void>>();
@@ -51,6 +51,7 @@ export class DirectCallRunner extends DirectCalls implements OnApplicationBootst
 
   reserve(job: JobRecord): DirectSlot | null {
     if (this.closing || this.reserved >= this.config.server.directCalls || !this.runner.runsWithoutStart(job)) return null;
+    const crowded = this.reserved > 0;
     this.reserved += 1;
     let state: 'reserved' | 'running' | 'freed' = 'reserved';
     const free = () => {
@@ -59,6 +60,7 @@ export class DirectCallRunner extends DirectCalls implements OnApplicationBootst
     };
     return {
       leaseUntil: Date.now() + this.leaseMs,
+      crowded,
       run: (started, tag) => {
         state = 'running';
         const run = this.run(started, tag, free).finally(() => this.runs.delete(run));
@@ -113,7 +115,12 @@ export class DirectCallRunner extends DirectCalls implements OnApplicationBootst
     }
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Before the other hooks: Nest runs a global module's onApplicationShutdown last, after the
+   * Redis connections and provider clients are closed, when a call could neither finish nor be
+   * handed back.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     this.closing = true;
     let timer: NodeJS.Timeout | undefined;
     const graceOver = new Promise<'grace_over'>((resolve) => (timer = setTimeout(() => resolve('grace_over'), this.config.worker.shutdownGraceMs)));

@@ -4,6 +4,8 @@ import type { JobRecord } from '../job-record';
 export interface DirectSlot {
   /** When the call's lease runs out unless the process renews it. */
   readonly leaseUntil: number;
+  /** Other direct calls were in flight when it was taken: its writes may share their round trips. */
+  readonly crowded: boolean;
   /** Runs the call, which CREATE_DIRECT_JOB started; its end is announced like any job's. Ends the slot. */
   run(job: JobRecord, tag: number): void;
   /** The job was queued instead (work waited ahead of it, or Redis failed). A no-op once run. */

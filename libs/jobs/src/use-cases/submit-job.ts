@@ -158,9 +158,10 @@ export class SubmitJob {
 
   /** Starts the job in this process when nothing waits ahead of it on its queue, else queues it. */
   private async createDirect(record: JobRecord, first: { provider: string; model: string; cost: number }, slot: DirectSlot, entry: QueueEntry): Promise<void> {
-    // The queue's connection is not auto-pipelined: nothing waits for the next turn of the loop.
-    const connection = await this.queues.connection(first.provider);
-    const { tag, direct } = await this.store.createDirect(record, first, this.queues.idleCheck(first.provider), slot.leaseUntil, connection);
+    // Alone, it goes on the queue's connection, which sends at once; among others, on the commands
+    // connection, which sends what a turn of the event loop gathered in one write.
+    const via = slot.crowded ? undefined : await this.queues.connection(first.provider);
+    const { tag, direct } = await this.store.createDirect(record, first, this.queues.idleCheck(first.provider), slot.leaseUntil, via);
     if (!direct) {
       slot.release();
       await this.queues.enqueue({ ...entry, tag });
