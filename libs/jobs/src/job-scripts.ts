@@ -65,7 +65,8 @@ return {'queued', status}
  * KEYS: job, events channel, direct-call leases. ARGV: status, finished_at_ms, ttl_s, attempt, result, error, usage
  * (JSON or ''), cost_usd (or ''), the owner's unfinished-jobs set prefix, cached ('1' when the
  * result is shared, not the job's own call), then the usage keys (UsageLedger.finishArgs): the
- * day's per-key hash prefix, the day's key set, the month's per-key spend prefix, their ttl_s.
+ * day's per-key hash prefix, the day's key set, the month's per-key spend prefix, their ttl_s;
+ * last, '1' when the waiting API process ran the call itself and answers from its own result.
  * The first terminal write wins; later ones (a duplicate run, a result racing a cancel) change
  * nothing. A succeeded job's usage is counted in the same step, so the usage sums match the jobs
  * exactly: `<provider> <model> requests|prompt|completion|cost` (cost in 1e-8 USD). A waiting
@@ -111,7 +112,7 @@ if ARGV[1] == 'succeeded' and ARGV[7] ~= '' then
 end
 redis.call('PUBLISH', KEYS[2], ARGV[1])
 local notify = redis.call('HGET', KEYS[1], 'notify')
-if notify then redis.call('PUBLISH', notify, id .. ' ' .. ARGV[1] .. ' ' .. ARGV[5]) end
+if notify and ARGV[15] ~= '1' then redis.call('PUBLISH', notify, id .. ' ' .. ARGV[1] .. ' ' .. ARGV[5]) end
 return 1
 `, 3);
 

@@ -58,6 +58,8 @@ export interface JobFinish {
   costUsd?: number | null;
   /** The result came from the cache or an identical call of another job. */
   cached?: boolean;
+  /** The API process waiting on the job ran the call and answers from its own result: no end message for it. */
+  answered?: boolean;
 }
 
 /** HGETALL's flat [field, value, ...] reply, as Lua hands it back, into an object. */
@@ -191,6 +193,7 @@ export class JobStore {
         this.keys.tenantJobsPrefix(),
         finish.cached ? '1' : '',
         ...this.usage.finishArgs(now),
+        finish.answered ? '1' : '',
       ],
     );
     if (written === 1) this.metrics.jobFinished(finish.status, finish.attempt);

@@ -241,7 +241,8 @@ export class JobRunner {
     const { result } = outcome;
     void this.health.record({ provider, model, ok: true, latencyMs: Date.now() - startedAt, counts: true });
     const usage = 'choices' in result ? result.usage : { ...result.usage, completion_tokens: 0 };
-    const finish: JobFinish = { status: 'succeeded', attempt: attempt('succeeded', null), result, usage, costUsd: costUsd(modelInfo, usage) };
+    // A direct call's own API process answers from the result it returns (DirectCallRunner).
+    const finish: JobFinish = { status: 'succeeded', attempt: attempt('succeeded', null), result, usage, costUsd: costUsd(modelInfo, usage), answered: start.kind === 'direct' };
     this.metrics.usage(job.owner, provider, model, usage, finish.costUsd ?? null);
     if (sharing.kind === 'lead') await this.shared.settle(sharing.key, sharing.ttlS, job.id, { result, usage, entry });
     // A Redis error here is not the provider's fault; it propagates so BullMQ retries the entry.
