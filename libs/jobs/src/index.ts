@@ -16,7 +16,7 @@ export type { CompletedJob, InteractiveCommand, StreamedJob } from './interactiv
 export { AwaitCompletion } from './interactive/await-completion';
 export { StreamCompletion } from './interactive/stream-completion';
 export { JobChunks, type ChunkEvent } from './interactive/job-chunks';
-export { DirectCalls, type DirectSlot } from './interactive/direct-calls';
+export { DirectCalls, type DirectSlot, type DirectStart } from './interactive/direct-calls';
 export { InteractiveWaiters } from './interactive/interactive-waiters';
 export { BATCHES_QUEUE } from './batches/batch-queue';
 export { BatchWorker, BatchWorkerModule } from './batches/batch-worker';

@@ -1,15 +1,22 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { SwitchyardConfig } from '@switchyard/config';
-import { CancellationBus, DirectCalls, InteractiveWaiters, JobStore, QueueGateway, type DirectSlot, type JobRecord } from '@switchyard/jobs';
+import { CancellationBus, DirectCalls, InteractiveWaiters, JobStore, QueueGateway, type DirectSlot, type DirectStart, type JobRecord, type StartOutcome } from '@switchyard/jobs';
 import { LogContext } from '@switchyard/telemetry';
 import { JobRunner } from './job-runner';
 
 /** The abort reason of a call cut short by shutdown rather than by a cancel. */
 const HANDED_BACK = Symbol('handed back at shutdown');
+/** The abort reason of a call started ahead of its script, which queued the job instead. */
+const QUEUED_INSTEAD = Symbol('queued instead');
+/**
+ * How long after its script last found work waiting on a provider's queue a call waits for the
+ * script before it starts: a call started ahead and then queued instead is aborted, and at the
+ * provider that may be a request it was already answering.
+ */
+const BUSY_MEMORY_MS = 1000;
 
 interface DirectCall {
   job: JobRecord;
-  tag: number;
   controller: AbortController;
 }
 
@@ -24,6 +31,8 @@ interface DirectCall {
 export class DirectCallRunner extends DirectCalls implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(DirectCallRunner.name);
   private readonly running = new Map<string, DirectCall>();
+  /** When a direct call's script last found each provider's queue busy. */
+  private readonly lastBusy = new Map<string, number>();
   private readonly runs = new Set<Promise<void>>();
   private readonly leaseMs: number;
   private reserved = 0;
@@ -61,9 +70,9 @@ export class DirectCallRunner extends DirectCalls implements OnApplicationBootst
     return {
       leaseUntil: Date.now() + this.leaseMs,
       crowded,
-      run: (started, tag) => {
+      run: (started, created) => {
         state = 'running';
-        const run = this.run(started, tag, free).finally(() => this.runs.delete(run));
+        const run = this.run(started, created, free).finally(() => this.runs.delete(run));
         this.runs.add(run);
       },
       release: () => {
@@ -72,20 +81,45 @@ export class DirectCallRunner extends DirectCalls implements OnApplicationBootst
     };
   }
 
-  /** `free` gives the place back once the call's outcome is written; dropping the lease needs none. */
-  private async run(job: JobRecord, tag: number, free: () => void): Promise<void> {
+  /**
+   * The call starts while its script is on the way (one round trip less), unless that script
+   * lately found the queue busy; it writes nothing until the script has started the job.
+   * `free` gives the place back once the outcome is written; dropping the lease needs none.
+   */
+  private async run(job: JobRecord, created: Promise<DirectStart>, free: () => void): Promise<void> {
+    const { provider } = job.targets[job.targetIndex];
     const controller = new AbortController();
-    this.running.set(job.id, { job, tag, controller });
+    const confirmed = created.then(
+      ({ direct }): StartOutcome => {
+        if (direct) return { kind: 'started', record: job };
+        this.lastBusy.set(provider, Date.now());
+        controller.abort(QUEUED_INSTEAD);
+        return { kind: 'missing' };
+      },
+      (error: unknown) => {
+        controller.abort(QUEUED_INSTEAD);
+        throw error;
+      },
+    );
+    // Awaited before any write; until then a rejection (SubmitJob answers it) is no unhandled one.
+    confirmed.catch(() => undefined);
+    if (Date.now() - (this.lastBusy.get(provider) ?? 0) < BUSY_MEMORY_MS) await confirmed.catch(() => undefined);
+    if (controller.signal.aborted) {
+      free();
+      return;
+    }
+    this.running.set(job.id, { job, controller });
     try {
-      const verdict = await this.logContext.runInContext(() => this.runner.runDirect(job, tag, controller.signal), { bindings: { jobId: job.id, provider: job.provider } });
+      const verdict = await this.logContext.runInContext(() => this.runner.runDirect(job, confirmed, controller.signal), { bindings: { jobId: job.id, provider } });
+      if (controller.signal.reason === QUEUED_INSTEAD) return;
       // The waiting client need not wait for the end's message to come back through Redis.
       if (verdict.kind === 'ended') this.waiters.settle(job.id, { status: 'succeeded', result: verdict.result });
       if (controller.signal.reason === HANDED_BACK) {
-        await this.queueAgain(job, tag);
+        await this.queueAgain(job, created);
       } else if (verdict.kind === 'rate_limited') {
         // As a worker does after a provider 429: the queue pauses and the job waits on it, same hop.
-        await this.queues.queue(job.targets[job.targetIndex].provider).rateLimit(verdict.waitMs);
-        await this.queueAgain(job, tag);
+        await this.queues.queue(provider).rateLimit(verdict.waitMs);
+        await this.queueAgain(job, created);
       }
       this.running.delete(job.id);
       free();
@@ -93,8 +127,9 @@ export class DirectCallRunner extends DirectCalls implements OnApplicationBootst
       // queued by now, and the lease has nothing left to cover.
       if (verdict.kind !== 'ended') await this.store.dropLease(job.id);
     } catch (error) {
-      // Redis failed along the way: the lease runs out and a worker queues the job again.
-      this.logger.error({ jobId: job.id }, `direct call ${job.id} left to its lease: ${(error as Error).message}`);
+      // The script failed (SubmitJob answers 503), or Redis failed later: then the lease runs out
+      // and a worker queues the job again.
+      if (controller.signal.reason !== QUEUED_INSTEAD) this.logger.error({ jobId: job.id }, `direct call ${job.id} left to its lease: ${(error as Error).message}`);
     } finally {
       this.running.delete(job.id);
       free();
@@ -102,7 +137,8 @@ export class DirectCallRunner extends DirectCalls implements OnApplicationBootst
   }
 
   /** The hop this process held, queued for a worker; a worker's START sees if the job moved on since. */
-  private async queueAgain(job: JobRecord, tag: number): Promise<void> {
+  private async queueAgain(job: JobRecord, created: Promise<DirectStart>): Promise<void> {
+    const { tag } = await created;
     const target = job.targets[job.targetIndex];
     await this.queues.enqueue({ jobId: job.id, hop: job.hop, provider: target.provider, model: target.model, owner: job.owner, urgency: job.priority, tag });
   }

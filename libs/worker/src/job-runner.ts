@@ -31,14 +31,14 @@ export type RunVerdict =
   | { kind: 'dead' };
 
 /**
- * How the call began: after START (the cache plan still to make), early (START still on its way),
- * or started already by the API process that runs it (a direct call). Only the first plans.
+ * How the call began: after START (the cache plan still to make); early, in a worker, with START
+ * still on its way; or direct, in the API process that waits for it, with the script that starts
+ * it on its way (DirectCallRunner). Only the first plans; the others write nothing until confirmed.
  */
-type CallStart = { kind: 'started' } | { kind: 'early'; confirmed: Promise<StartOutcome> } | { kind: 'direct' };
+type CallStart = { kind: 'started' } | { kind: 'early' | 'direct'; confirmed: Promise<StartOutcome> };
 
 const DONE: RunVerdict = { kind: 'done' };
 const STARTED: CallStart = { kind: 'started' };
-const DIRECT: CallStart = { kind: 'direct' };
 const OWN_CALL: SharedCallPlan = { kind: 'own' };
 /** How long a first entry waits for a record written in the same round trip (a NOSCRIPT retry at worst). */
 const RECORD_WAITS_MS = [5, 50, 500];
@@ -161,10 +161,14 @@ export class JobRunner {
     return this.callProvider(job, entry, AbortSignal.any([signal, unconfirmed.signal]), { kind: 'early', confirmed });
   }
 
-  /** A direct call (DirectCalls): CREATE_DIRECT_JOB started the job, under this process's lease. */
-  async runDirect(job: JobRecord, tag: number, signal: AbortSignal): Promise<RunVerdict> {
+  /**
+   * A direct call (DirectCalls), which CREATE_DIRECT_JOB starts under this process's lease; the
+   * caller aborts `signal` when `confirmed` says it did not.
+   */
+  async runDirect(job: JobRecord, confirmed: Promise<StartOutcome>, signal: AbortSignal): Promise<RunVerdict> {
     const target = job.targets[job.targetIndex];
-    return this.callProvider(job, { jobId: job.id, hop: job.hop, provider: target.provider, model: target.model, tag }, signal, DIRECT);
+    // No START for this entry: its tag is never read.
+    return this.callProvider(job, { jobId: job.id, hop: job.hop, provider: target.provider, model: target.model, tag: 0 }, signal, { kind: 'direct', confirmed });
   }
 
   private async notStarted(started: Exclude<StartOutcome, { kind: 'started' }>, entry: ProviderJobData): Promise<RunVerdict> {
@@ -222,7 +226,7 @@ export class JobRunner {
     } catch (error) {
       if (!signal.aborted) throw error;
     }
-    if (start.kind === 'early') {
+    if (start.kind !== 'started') {
       const started = await start.confirmed;
       if (started.kind !== 'started') return this.notStarted(started, entry);
     }

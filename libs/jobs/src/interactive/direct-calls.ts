@@ -6,10 +6,20 @@ export interface DirectSlot {
   readonly leaseUntil: number;
   /** Other direct calls were in flight when it was taken: its writes may share their round trips. */
   readonly crowded: boolean;
-  /** Runs the call, which CREATE_DIRECT_JOB started; its end is announced like any job's. Ends the slot. */
-  run(job: JobRecord, tag: number): void;
-  /** The job was queued instead (work waited ahead of it, or Redis failed). A no-op once run. */
+  /**
+   * Takes the call while CREATE_DIRECT_JOB is on its way (`created`): it runs if the script started
+   * the job, writing nothing before it knows, and is dropped (aborted if already under way) if the
+   * job was queued instead or the script failed. Its end is announced like any job's.
+   */
+  run(job: JobRecord, created: Promise<DirectStart>): void;
+  /** Gives the place back when `run` was never called (the submit failed before the record). */
   release(): void;
+}
+
+/** CREATE_DIRECT_JOB's answer: the fair-share tag, and whether the job started under the lease. */
+export interface DirectStart {
+  tag: number;
+  direct: boolean;
 }
 
 /**

@@ -156,18 +156,18 @@ export class SubmitJob {
     return toJobObject(record);
   }
 
-  /** Starts the job in this process when nothing waits ahead of it on its queue, else queues it. */
+  /**
+   * Starts the job in this process when nothing waits ahead of it on its queue, else queues it.
+   * The slot may start the call while the script is on its way (DirectCallRunner).
+   */
   private async createDirect(record: JobRecord, first: { provider: string; model: string; cost: number }, slot: DirectSlot, entry: QueueEntry): Promise<void> {
     // Alone, it goes on the queue's connection, which sends at once; among others, on the commands
     // connection, which sends what a turn of the event loop gathered in one write.
     const via = slot.crowded ? undefined : await this.queues.connection(first.provider);
-    const { tag, direct } = await this.store.createDirect(record, first, this.queues.idleCheck(first.provider), slot.leaseUntil, via);
-    if (!direct) {
-      slot.release();
-      await this.queues.enqueue({ ...entry, tag });
-      return;
-    }
-    slot.run({ ...record, status: 'active', provider: first.provider, providerModel: first.model, startedAt: record.createdAt }, tag);
+    const created = this.store.createDirect(record, first, this.queues.idleCheck(first.provider), slot.leaseUntil, via);
+    slot.run({ ...record, status: 'active', provider: first.provider, providerModel: first.model, startedAt: record.createdAt }, created);
+    const { tag, direct } = await created;
+    if (!direct) await this.queues.enqueue({ ...entry, tag });
   }
 
   private async checkWebhook(owner: string, url: string): Promise<void> {
