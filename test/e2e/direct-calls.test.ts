@@ -210,12 +210,15 @@ describe('direct calls: interactive calls run in the API process when their queu
       const aheadId = (ahead.body as JobLike).id;
       assert.equal(await status(commands, aheadId), 'queued');
 
-      // No worker: a queued call cannot answer within interactive_wait_s (2 s).
+      // No worker: a queued call cannot answer within interactive_wait_s (2 s). This process has not
+      // seen the queue busy yet, so it starts the call while its script is on the way: the built-in
+      // mock answers at once, and that answer must be dropped, not written.
       const behind = await http.post('/v1/chat/completions', chat('mock-echo', 'behind the interactive entry'));
       assert.equal(behind.status, 504, `expected the call to be queued, got ${behind.status} ${behind.text}`);
       assert.equal((behind.body as { error: { code: string } }).error.code, 'job_still_running');
       const behindId = jobIdOf(behind);
       assert.equal(await status(commands, behindId), 'queued');
+      assert.equal(await commands.hget(`sy:job:${behindId}`, 'result'), null, 'the call started ahead of its script wrote its result');
       assert.equal(await commands.zscore(LEASES, behindId), null, 'a queued call holds a lease');
       assert.ok((await queueTraces(commands, 'mock', behindId)).includes(`sy:provider.mock:${behindId}`), 'no queue entry for the queued call');
 
