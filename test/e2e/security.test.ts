@@ -449,7 +449,7 @@ describe('security: isolation, auth, credentials, request limits and dependencie
     });
 
     it("are in no log line of this suite's gateway, worker and mock provider, run-time ones included", () => {
-      // zz-credential-scan reads every log for the secrets written in the tests; a run-time key and its secret exist only here.
+      // test/last/credential-scan reads every log for the secrets written in the tests; a run-time key and its secret exist only here.
       const logs = [...gateway.processes, mock.process].map((proc) => readFileSync(proc.logFile, 'utf8'));
       assert.ok(logs.every((log) => log.length > 0), 'every process logged');
       const all = [...secrets(), ...runtimeWebhookSecrets.map((secret): [string, string] => ['run-time webhook secret', secret])];

@@ -15,11 +15,6 @@ const QUEUED_INSTEAD = Symbol('queued instead');
  */
 const BUSY_MEMORY_MS = 1000;
 
-interface DirectCall {
-  job: JobRecord;
-  controller: AbortController;
-}
-
 /**
  * Runs interactive calls in the API process that received them, when their queue has nothing
  * waiting ahead (DirectCalls, docs/interactive.md). At most `server.direct_calls` at once; each
@@ -30,7 +25,8 @@ interface DirectCall {
 @Injectable()
 export class DirectCallRunner extends DirectCalls implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(DirectCallRunner.name);
-  private readonly running = new Map<string, DirectCall>();
+  /** The calls under way, by job id, for a cancel or the shutdown to abort. */
+  private readonly running = new Map<string, AbortController>();
   /** When a direct call's script last found each provider's queue busy. */
   private readonly lastBusy = new Map<string, number>();
   private readonly runs = new Set<Promise<void>>();
@@ -54,7 +50,7 @@ export class DirectCallRunner extends DirectCalls implements OnApplicationBootst
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.stopListening = await this.cancellations.listen((jobId) => this.running.get(jobId)?.controller.abort());
+    this.stopListening = await this.cancellations.listen((jobId) => this.running.get(jobId)?.abort());
     this.renewals = setInterval(() => void this.renew(), this.leaseMs / 3).unref();
   }
 
@@ -108,7 +104,7 @@ export class DirectCallRunner extends DirectCalls implements OnApplicationBootst
       free();
       return;
     }
-    this.running.set(job.id, { job, controller });
+    this.running.set(job.id, controller);
     try {
       const verdict = await this.logContext.runInContext(() => this.runner.runDirect(job, confirmed, controller.signal), { bindings: { jobId: job.id, provider } });
       if (controller.signal.reason === QUEUED_INSTEAD) return;
@@ -162,7 +158,7 @@ export class DirectCallRunner extends DirectCalls implements OnApplicationBootst
     const graceOver = new Promise<'grace_over'>((resolve) => (timer = setTimeout(() => resolve('grace_over'), this.config.worker.shutdownGraceMs)));
     if ((await Promise.race([Promise.allSettled(this.runs), graceOver])) === 'grace_over') {
       this.logger.warn(`${this.running.size} direct call(s) still running after the shutdown grace period; handing them to the queue`);
-      for (const call of this.running.values()) call.controller.abort(HANDED_BACK);
+      for (const controller of this.running.values()) controller.abort(HANDED_BACK);
       await Promise.allSettled(this.runs);
     }
     clearTimeout(timer);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { repoRoot } from './support';
+import { repoRoot } from '../support';
 
 /**
  * Runs last (the runner takes files in name order): every credential any test configures or sends
