@@ -7,9 +7,11 @@ import { TEAM_A_KEY, type JobLike } from './fixtures';
 const JOBS = 2000;
 
 /**
- * One provider whose calls take 300 ms, 100 at a time per worker: 2,000 jobs take a worker about
- * six seconds, so a restart always lands mid-run with a full set of calls active. The grace period
- * is shorter than a call on purpose, so the stopping worker has calls to hand back.
+ * One provider whose calls take 800 ms, 100 at a time per worker: 2,000 jobs take a worker about
+ * sixteen seconds, so a restart lands mid-run with a full set of calls active even when starting
+ * the second worker takes seconds (300 ms calls had let the first worker drain the queue first
+ * when another suite ran alongside). The grace period is shorter than a call on purpose, so the
+ * stopping worker has calls to hand back.
  */
 const CONFIG = `
 server: { host: 127.0.0.1 }
@@ -17,7 +19,7 @@ auth:
   keys:
     - { name: team-a, key: ${TEAM_A_KEY} }
 providers:
-  slow: { type: mock, concurrency: 100, options: { delay_ms: 300 } }
+  slow: { type: mock, concurrency: 100, options: { delay_ms: 800 } }
 models:
   m:
     targets: [{ provider: slow, model: echo }]
