@@ -115,6 +115,12 @@ export class QueueGateway {
     });
   }
 
+  /** The entry of the hop the job's record is on, for its current target. */
+  async enqueueCurrentHop(job: JobRecord, options: { delayMs?: number; tag?: number } = {}): Promise<void> {
+    const target = job.targets[job.targetIndex];
+    await this.enqueue({ jobId: job.id, hop: job.hop, provider: target.provider, model: target.model, owner: job.owner, urgency: job.priority, ...options });
+  }
+
   /** The owner's next fair-share tag on the provider's queue (a Lua call; see FAIR_TAG). */
   async fairTag(provider: string, owner: string): Promise<number> {
     return Number(await FAIR_TAG.run(this.connections.commands, [this.keys.fairClock(provider), this.keys.fairTags(provider)], [owner, await this.fairCost(owner)]));

@@ -134,9 +134,7 @@ export class DirectCallRunner extends DirectCalls implements OnApplicationBootst
 
   /** The hop this process held, queued for a worker; a worker's START sees if the job moved on since. */
   private async queueAgain(job: JobRecord, created: Promise<DirectStart>): Promise<void> {
-    const { tag } = await created;
-    const target = job.targets[job.targetIndex];
-    await this.queues.enqueue({ jobId: job.id, hop: job.hop, provider: target.provider, model: target.model, owner: job.owner, urgency: job.priority, tag });
+    await this.queues.enqueueCurrentHop(job, { tag: (await created).tag });
   }
 
   private async renew(): Promise<void> {

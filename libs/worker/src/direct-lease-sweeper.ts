@@ -33,9 +33,8 @@ export class DirectLeaseSweeper implements OnApplicationBootstrap, OnApplication
     try {
       // Held for a lease's length while this sweep queues them; a sweep that dies leaves them to the next.
       for (const job of await this.store.expiredLeases(this.config.worker.lockDurationMs, SWEEP_LIMIT)) {
-        const target = job.targets[job.targetIndex];
         this.logger.warn({ jobId: job.id }, `direct call ${job.id} lost its API process; queued for a worker`);
-        await this.queues.enqueue({ jobId: job.id, hop: job.hop, provider: target.provider, model: target.model, owner: job.owner, urgency: job.priority });
+        await this.queues.enqueueCurrentHop(job);
         await this.store.dropLease(job.id);
       }
     } catch (error) {

@@ -174,7 +174,7 @@ export class JobRunner {
   private async notStarted(started: Exclude<StartOutcome, { kind: 'started' }>, entry: ProviderJobData): Promise<RunVerdict> {
     if (started.kind === 'moved') {
       // A crash came between recording a move and queueing it; queueing again is idempotent.
-      await this.enqueueCurrent(started.record);
+      await this.queues.enqueueCurrentHop(started.record);
       return DONE;
     }
     this.logger.debug(`skipping ${entry.jobId}: ${started.kind === 'terminal' ? started.status : 'no record'}`);
@@ -306,11 +306,6 @@ export class JobRunner {
     if (moved !== 'moved') return;
     if (to.targetIndex === job.targetIndex) this.metrics.retry(entry.provider, entry.model);
     else this.metrics.fallback(entry.provider, job.targets[to.targetIndex]?.provider ?? 'none');
-    await this.enqueueCurrent({ ...job, hop, targetIndex: to.targetIndex }, to.delayMs);
-  }
-
-  private async enqueueCurrent(job: JobRecord, delayMs?: number): Promise<void> {
-    const target = job.targets[job.targetIndex];
-    await this.queues.enqueue({ jobId: job.id, hop: job.hop, provider: target.provider, model: target.model, owner: job.owner, urgency: job.priority, delayMs });
+    await this.queues.enqueueCurrentHop({ ...job, hop, targetIndex: to.targetIndex }, { delayMs: to.delayMs });
   }
 }
